@@ -1,0 +1,117 @@
+//! The one error type of the core. Every variant says what went wrong and, through
+//! [`Error::hint`], what the user can do about it; [`ErrorPayload`] is what the UI receives.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum Error {
+    #[error("invalid {field}: {reason}")]
+    InvalidInput { field: &'static str, reason: String },
+
+    #[error("no VM named '{name}' on {host}")]
+    VmNotFound { host: String, name: String },
+
+    #[error("no saved host with id '{0}'")]
+    HostNotFound(String),
+
+    #[error("cannot connect to {uri}: {reason}")]
+    Unreachable { uri: String, reason: String },
+
+    #[error("connecting to {uri} took longer than {seconds} s")]
+    Timeout { uri: String, seconds: u64 },
+
+    #[error("the connection to {uri} was lost")]
+    Disconnected { uri: String },
+
+    #[error("cannot {action} '{name}': it is {state}")]
+    InvalidState { action: String, name: String, state: String },
+
+    #[error("libvirt refused to {action}: {message}")]
+    Libvirt { action: String, message: String },
+
+    #[error("saved state: {0}")]
+    Store(String),
+
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput { field, reason: reason.into() }
+    }
+
+    /// A stable, machine-readable code (the UI keys translations and tests on it).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidInput { .. } => "invalid_input",
+            Error::VmNotFound { .. } => "vm_not_found",
+            Error::HostNotFound(_) => "host_not_found",
+            Error::Unreachable { .. } => "unreachable",
+            Error::Timeout { .. } => "timeout",
+            Error::Disconnected { .. } => "disconnected",
+            Error::InvalidState { .. } => "invalid_state",
+            Error::Libvirt { .. } => "libvirt",
+            Error::Store(_) => "store",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    /// What the user can do next, in plain words.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            Error::InvalidInput { .. } => "Correct the value and try again.".into(),
+            Error::VmNotFound { .. } => "Check the name with `vireo vm list`; the VM may have been deleted or renamed.".into(),
+            Error::HostNotFound(_) => "Pick a host from the list of saved hosts.".into(),
+            Error::Unreachable { uri, .. } if uri.starts_with("qemu:///") || uri.contains("libvirt-sock") => {
+                "Is libvirtd running? Start it (e.g. `libvirtd -d`) and check that you may use its socket.".into()
+            }
+            Error::Unreachable { .. } => "Check the address, that the host is up and that libvirtd runs there.".into(),
+            Error::Timeout { .. } => "The host did not answer in time; check the network path to it.".into(),
+            Error::Disconnected { .. } => "Vireo reconnects by itself; if it keeps failing, check that libvirtd runs.".into(),
+            Error::InvalidState { .. } => "Wait for the VM to reach a state where this action applies.".into(),
+            Error::Libvirt { .. } | Error::Store(_) | Error::Internal(_) => return None,
+        })
+    }
+
+    pub fn payload(&self) -> ErrorPayload {
+        ErrorPayload { code: self.code().to_owned(), message: self.to_string(), hint: self.hint() }
+    }
+}
+
+/// An error as the UI and `--json` output see it.
+#[derive(Debug, Clone, Serialize, TS, PartialEq, Eq)]
+pub struct ErrorPayload {
+    pub code: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl From<Error> for ErrorPayload {
+    fn from(e: Error) -> Self {
+        e.payload()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_carries_code_message_and_hint() {
+        let e = Error::Unreachable { uri: "qemu:///system".into(), reason: "no socket".into() };
+        let p = e.payload();
+        assert_eq!(p.code, "unreachable");
+        assert_eq!(p.message, "cannot connect to qemu:///system: no socket");
+        assert!(p.hint.unwrap().contains("libvirtd"));
+    }
+
+    #[test]
+    fn remote_unreachable_hint_does_not_blame_local_daemon() {
+        let e = Error::Unreachable { uri: "qemu+ssh://h/system".into(), reason: "x".into() };
+        assert!(e.hint().unwrap().contains("address"));
+    }
+}

@@ -1,0 +1,19 @@
+//! Vireo's shared vocabulary: the types every crate and the UI agree on, the checks that
+//! guard the boundary, and the typed error that reaches the user.
+//!
+//! Nothing here talks to libvirt, SSH or SQLite; it is plain data, so the UI bindings
+//! (`ts-rs`, see `bindings.rs`) are generated from exactly these definitions.
+
+pub mod error;
+pub mod event;
+pub mod host;
+pub mod validate;
+pub mod vm;
+
+#[cfg(test)]
+mod bindings;
+
+pub use error::{Error, ErrorPayload, Result};
+pub use event::HostEvent;
+pub use host::{Accel, HostId, HostKind, HostStatus, HostSummary};
+pub use vm::{VmAction, VmState, VmSummary};

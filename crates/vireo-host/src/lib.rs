@@ -1,0 +1,23 @@
+//! A `Host` is Vireo's one session with one machine: the libvirt connection, libvirt's
+//! event loop feeding live state, and the operations every feature uses on that machine.
+//!
+//! libvirt's C calls block, so every call runs on tokio's blocking pool (`Host::call`),
+//! never on the async workers. The connection is opened once per host and shared.
+
+mod accel;
+mod default_uri;
+mod error;
+mod events;
+mod ffi;
+mod host;
+mod leases;
+mod runtime;
+mod stats;
+mod vms;
+pub mod xml;
+
+pub use accel::{kvm_guests_work, resolve_accel, DomainKind};
+pub use default_uri::{embedded_default, EmbeddedDefault, DEMO_URI, LOCAL_URI};
+pub use host::{Host, HostOptions};
+pub use leases::Lease;
+pub use stats::DomainStats;

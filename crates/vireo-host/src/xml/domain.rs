@@ -1,0 +1,247 @@
+//! `<domain>` definitions.
+
+use std::io;
+
+use quick_xml::events::BytesText;
+use quick_xml::Writer;
+use vireo_core::{validate, Result};
+
+use crate::accel::DomainKind;
+
+/// How the VM boots.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Boot {
+    /// From the first disk.
+    Disk,
+    /// From a CD-ROM image (install from ISO).
+    Cdrom { iso: String },
+    /// Direct kernel boot: kernel and initrd files on the host.
+    Kernel { kernel: String, initrd: Option<String>, cmdline: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiskSpec {
+    /// Path of the image on the host.
+    pub path: String,
+    /// `qcow2` or `raw`.
+    pub format: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NicSpec {
+    /// libvirt network name (e.g. `default`).
+    pub network: String,
+    pub mac: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DomainSpec {
+    pub name: String,
+    pub kind: DomainKind,
+    pub memory_mib: u64,
+    pub vcpus: u32,
+    pub boot: Boot,
+    pub disks: Vec<DiskSpec>,
+    pub nics: Vec<NicSpec>,
+    /// A VNC display on the host's loopback (reached through the host session).
+    pub vnc: bool,
+}
+
+impl DomainSpec {
+    pub fn new(name: &str, kind: DomainKind) -> Self {
+        DomainSpec {
+            name: name.to_owned(),
+            kind,
+            memory_mib: 256,
+            vcpus: 1,
+            boot: Boot::Disk,
+            disks: Vec::new(),
+            nics: Vec::new(),
+            vnc: true,
+        }
+    }
+
+    /// Checks the values, then renders the XML libvirt's `defineXML` takes.
+    pub fn to_xml(&self) -> Result<String> {
+        validate::vm_name(&self.name)?;
+        if self.memory_mib < 16 {
+            return Err(vireo_core::Error::invalid("memory", format!("{} MiB is below 16 MiB", self.memory_mib)));
+        }
+        if self.vcpus == 0 || self.vcpus > 512 {
+            return Err(vireo_core::Error::invalid("vCPUs", format!("{} is not within 1-512", self.vcpus)));
+        }
+        for nic in &self.nics {
+            if let Some(mac) = &nic.mac {
+                valid_mac(mac)?;
+            }
+        }
+        let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+        self.write(&mut w).map_err(|e| vireo_core::Error::Internal(format!("XML: {e}")))?;
+        String::from_utf8(w.into_inner()).map_err(|e| vireo_core::Error::Internal(e.to_string()))
+    }
+
+    fn write(&self, w: &mut Writer<Vec<u8>>) -> io::Result<()> {
+        w.create_element("domain").with_attribute(("type", self.kind.as_str())).write_inner_content(|w| {
+            text(w, "name", &self.name)?;
+            w.create_element("memory")
+                .with_attribute(("unit", "MiB"))
+                .write_text_content(BytesText::new(&self.memory_mib.to_string()))?;
+            text(w, "vcpu", &self.vcpus.to_string())?;
+            w.create_element("os").write_inner_content(|w| {
+                w.create_element("type")
+                    .with_attributes([("arch", "x86_64"), ("machine", "pc")])
+                    .write_text_content(BytesText::new("hvm"))?;
+                match &self.boot {
+                    Boot::Disk => {
+                        w.create_element("boot").with_attribute(("dev", "hd")).write_empty()?;
+                    }
+                    Boot::Cdrom { .. } => {
+                        w.create_element("boot").with_attribute(("dev", "cdrom")).write_empty()?;
+                        w.create_element("boot").with_attribute(("dev", "hd")).write_empty()?;
+                    }
+                    Boot::Kernel { kernel, initrd, cmdline } => {
+                        text(w, "kernel", kernel)?;
+                        if let Some(initrd) = initrd {
+                            text(w, "initrd", initrd)?;
+                        }
+                        text(w, "cmdline", cmdline)?;
+                    }
+                }
+                Ok(())
+            })?;
+            w.create_element("features").write_inner_content(|w| {
+                w.create_element("acpi").write_empty()?;
+                w.create_element("apic").write_empty()?;
+                Ok(())
+            })?;
+            w.create_element("on_poweroff").write_text_content(BytesText::new("destroy"))?;
+            w.create_element("on_reboot").write_text_content(BytesText::new("restart"))?;
+            w.create_element("on_crash").write_text_content(BytesText::new("destroy"))?;
+            w.create_element("devices").write_inner_content(|w| self.write_devices(w))?;
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    fn write_devices(&self, w: &mut Writer<Vec<u8>>) -> io::Result<()> {
+        for (i, disk) in self.disks.iter().enumerate() {
+            w.create_element("disk").with_attributes([("type", "file"), ("device", "disk")]).write_inner_content(|w| {
+                w.create_element("driver").with_attributes([("name", "qemu"), ("type", disk.format.as_str())]).write_empty()?;
+                w.create_element("source").with_attribute(("file", disk.path.as_str())).write_empty()?;
+                let dev = format!("vd{}", (b'a' + i as u8) as char);
+                w.create_element("target").with_attributes([("dev", dev.as_str()), ("bus", "virtio")]).write_empty()?;
+                Ok(())
+            })?;
+        }
+        if let Boot::Cdrom { iso } = &self.boot {
+            w.create_element("disk").with_attributes([("type", "file"), ("device", "cdrom")]).write_inner_content(|w| {
+                w.create_element("driver").with_attributes([("name", "qemu"), ("type", "raw")]).write_empty()?;
+                w.create_element("source").with_attribute(("file", iso.as_str())).write_empty()?;
+                w.create_element("target").with_attributes([("dev", "sda"), ("bus", "sata")]).write_empty()?;
+                w.create_element("readonly").write_empty()?;
+                Ok(())
+            })?;
+        }
+        for nic in &self.nics {
+            w.create_element("interface").with_attribute(("type", "network")).write_inner_content(|w| {
+                w.create_element("source").with_attribute(("network", nic.network.as_str())).write_empty()?;
+                if let Some(mac) = &nic.mac {
+                    w.create_element("mac").with_attribute(("address", mac.as_str())).write_empty()?;
+                }
+                w.create_element("model").with_attribute(("type", "virtio")).write_empty()?;
+                Ok(())
+            })?;
+        }
+        w.create_element("serial").with_attribute(("type", "pty")).write_inner_content(|w| {
+            w.create_element("target").with_attribute(("port", "0")).write_empty()?;
+            Ok(())
+        })?;
+        w.create_element("console").with_attribute(("type", "pty")).write_inner_content(|w| {
+            w.create_element("target").with_attributes([("type", "serial"), ("port", "0")]).write_empty()?;
+            Ok(())
+        })?;
+        if self.vnc {
+            w.create_element("graphics")
+                .with_attributes([("type", "vnc"), ("port", "-1"), ("autoport", "yes"), ("listen", "127.0.0.1")])
+                .write_empty()?;
+            w.create_element("video").write_inner_content(|w| {
+                w.create_element("model").with_attribute(("type", "vga")).write_empty()?;
+                Ok(())
+            })?;
+        }
+        w.create_element("memballoon").with_attribute(("model", "virtio")).write_empty()?;
+        Ok(())
+    }
+}
+
+fn text(w: &mut Writer<Vec<u8>>, name: &str, value: &str) -> io::Result<()> {
+    w.create_element(name).write_text_content(BytesText::new(value))?;
+    Ok(())
+}
+
+fn valid_mac(mac: &str) -> Result<()> {
+    let parts: Vec<&str> = mac.split(':').collect();
+    let ok = parts.len() == 6 && parts.iter().all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(vireo_core::Error::invalid("MAC address", format!("'{mac}' is not six hex pairs like 52:54:00:12:34:56")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kernel_spec() -> DomainSpec {
+        let mut s = DomainSpec::new("guest-1", DomainKind::Qemu);
+        s.memory_mib = 128;
+        s.boot = Boot::Kernel {
+            kernel: "/k/vmlinuz".into(),
+            initrd: Some("/k/initrd.img".into()),
+            cmdline: "console=ttyS0 quiet".into(),
+        };
+        s.nics.push(NicSpec { network: "default".into(), mac: Some("52:54:00:aa:bb:cc".into()) });
+        s
+    }
+
+    #[test]
+    fn golden_kernel_boot_domain() {
+        let xml = kernel_spec().to_xml().unwrap();
+        let want = include_str!("testdata/kernel-boot.xml");
+        assert_eq!(xml.trim(), want.trim(), "got:\n{xml}");
+    }
+
+    #[test]
+    fn values_are_escaped_not_pasted() {
+        let mut s = kernel_spec();
+        s.boot = Boot::Kernel { kernel: "/k/a&b<c>".into(), initrd: None, cmdline: "x=\"y\"".into() };
+        let xml = s.to_xml().unwrap();
+        assert!(xml.contains("<kernel>/k/a&amp;b&lt;c&gt;</kernel>"), "{xml}");
+        assert!(!xml.contains("<c>"));
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        let mut s = kernel_spec();
+        s.name = "bad name".into();
+        assert!(s.to_xml().unwrap_err().to_string().contains("VM name"));
+        let mut s = kernel_spec();
+        s.nics[0].mac = Some("52:54:00:zz:00:00".into());
+        assert!(s.to_xml().unwrap_err().to_string().contains("MAC"));
+        let mut s = kernel_spec();
+        s.vcpus = 0;
+        assert!(s.to_xml().is_err());
+    }
+
+    #[test]
+    fn cdrom_boot_adds_readonly_cdrom() {
+        let mut s = DomainSpec::new("inst", DomainKind::Kvm);
+        s.boot = Boot::Cdrom { iso: "/iso/x.iso".into() };
+        let xml = s.to_xml().unwrap();
+        assert!(xml.starts_with("<domain type=\"kvm\">"));
+        assert!(xml.contains("<boot dev=\"cdrom\"/>"));
+        assert!(xml.contains("<source file=\"/iso/x.iso\"/>"));
+        assert!(xml.contains("<readonly/>"));
+    }
+}

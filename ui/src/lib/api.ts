@@ -1,0 +1,34 @@
+// Every call into the Rust core goes through here: the only module that imports
+// @tauri-apps/api, so tests can swap it and the command names live in one place.
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { HostEvent } from '../bindings/HostEvent';
+import type { HostSummary } from '../bindings/HostSummary';
+import type { VmAction } from '../bindings/VmAction';
+import type { VmSummary } from '../bindings/VmSummary';
+import { toErrorPayload } from './errors';
+
+/** Rejections are always normalised to an ErrorPayload. */
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toErrorPayload(error);
+  }
+}
+
+export interface Api {
+  listHosts(): Promise<HostSummary[]>;
+  listVms(hostId: string): Promise<VmSummary[]>;
+  vmAction(hostId: string, name: string, action: VmAction): Promise<void>;
+  onHostEvent(handler: (event: HostEvent) => void): Promise<UnlistenFn>;
+}
+
+export const api: Api = {
+  listHosts: () => call<HostSummary[]>('list_hosts'),
+  listVms: (hostId) => call<VmSummary[]>('list_vms', { hostId }),
+  vmAction: async (hostId, name, action) => {
+    await call<null>('vm_action', { hostId, name, action });
+  },
+  onHostEvent: (handler) => listen<HostEvent>('host-event', (event) => handler(event.payload)),
+};

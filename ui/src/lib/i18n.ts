@@ -1,0 +1,74 @@
+// Translations. Every visible string goes through `t`; the locale files are flat
+// `"area.item": "text"` maps with `{param}` placeholders. `t` is reactive: Svelte
+// re-renders whatever called it when the language changes.
+import { createSubscriber } from 'svelte/reactivity';
+import en from '../locales/en.json';
+import zh from '../locales/zh.json';
+
+export type MessageKey = keyof typeof en;
+export type Locale = 'en' | 'zh';
+export type Params = Record<string, string | number>;
+
+// Typed against the English keys so a key missing from zh.json fails type-checking too.
+const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, zh };
+
+export const LOCALES: readonly Locale[] = ['en', 'zh'];
+
+const STORAGE_KEY = 'vireo.locale';
+
+function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+/** The saved choice, else the system language (any Chinese variant gets zh), else English. */
+export function detectLocale(): Locale {
+  try {
+    const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
+    if (isLocale(saved)) return saved;
+  } catch {
+    // Storage can be unavailable (privacy settings); fall through to the system language.
+  }
+  const lang = globalThis.navigator?.language?.toLowerCase() ?? '';
+  return lang.startsWith('zh') ? 'zh' : 'en';
+}
+
+let current: Locale = detectLocale();
+let notify: (() => void) | undefined;
+
+// Lets plain TS take part in Svelte's reactivity: reading `t`/`getLocale` inside a
+// template or effect subscribes it, `setLocale` re-runs those readers.
+const track = createSubscriber((update) => {
+  notify = update;
+  return () => {
+    notify = undefined;
+  };
+});
+
+export function getLocale(): Locale {
+  track();
+  return current;
+}
+
+export function setLocale(locale: Locale): void {
+  current = locale;
+  try {
+    globalThis.localStorage?.setItem(STORAGE_KEY, locale);
+  } catch {
+    // Not persisted; the choice still holds for this session.
+  }
+  if (typeof document !== 'undefined') document.documentElement.lang = locale === 'zh' ? 'zh-CN' : 'en';
+  notify?.();
+}
+
+export function hasKey(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(en, key);
+}
+
+export function t(key: MessageKey, params?: Params): string {
+  track();
+  const template = MESSAGES[current][key] ?? MESSAGES.en[key] ?? key;
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+  );
+}

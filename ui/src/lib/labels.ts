@@ -1,0 +1,78 @@
+// Message keys for the values of the generated enums. Typed as complete records so a new
+// Rust variant without a label fails type-checking; the i18n test checks these keys too.
+import type { Accel } from '../bindings/Accel';
+import type { HostKind } from '../bindings/HostKind';
+import type { HostStatus } from '../bindings/HostStatus';
+import type { VmAction } from '../bindings/VmAction';
+import type { VmState } from '../bindings/VmState';
+import type { MessageKey } from './i18n';
+import type { VmFilter } from './vms';
+
+export const STATE_LABEL: Record<VmState, MessageKey> = {
+  no_state: 'state.no_state',
+  running: 'state.running',
+  blocked: 'state.blocked',
+  paused: 'state.paused',
+  shutting_down: 'state.shutting_down',
+  shut_off: 'state.shut_off',
+  crashed: 'state.crashed',
+  suspended: 'state.suspended',
+};
+
+export const ACTION_LABEL: Record<VmAction, MessageKey> = {
+  start: 'action.start',
+  shutdown: 'action.shutdown',
+  reboot: 'action.reboot',
+  suspend: 'action.suspend',
+  resume: 'action.resume',
+  destroy: 'action.destroy',
+};
+
+export const HOST_KIND_LABEL: Record<HostKind, MessageKey> = {
+  local: 'hostKind.local',
+  remote: 'hostKind.remote',
+  demo: 'hostKind.demo',
+};
+
+export const HOST_STATUS_LABEL: Record<HostStatus, MessageKey> = {
+  connected: 'hostStatus.connected',
+  connecting: 'hostStatus.connecting',
+  disconnected: 'hostStatus.disconnected',
+};
+
+export const ACCEL_LABEL: Record<Accel, MessageKey> = {
+  auto: 'accel.auto',
+  kvm: 'accel.kvm',
+  qemu: 'accel.qemu',
+};
+
+export const FILTER_LABEL: Record<VmFilter, MessageKey> = {
+  all: 'vms.filter.all',
+  running: 'vms.filter.running',
+  stopped: 'vms.filter.stopped',
+};
+
+/** Translated summaries of the core's error codes (`Error::code` in vireo-core). */
+export const ERROR_TITLE: Readonly<Record<string, MessageKey>> = {
+  invalid_input: 'error.invalid_input',
+  vm_not_found: 'error.vm_not_found',
+  host_not_found: 'error.host_not_found',
+  unreachable: 'error.unreachable',
+  timeout: 'error.timeout',
+  disconnected: 'error.disconnected',
+  invalid_state: 'error.invalid_state',
+  libvirt: 'error.libvirt',
+  store: 'error.store',
+  internal: 'error.internal',
+};
+
+/** Translated hints, for the codes where the core gives one (`Error::hint`). */
+export const ERROR_HINT: Readonly<Record<string, MessageKey>> = {
+  invalid_input: 'errorHint.invalid_input',
+  vm_not_found: 'errorHint.vm_not_found',
+  host_not_found: 'errorHint.host_not_found',
+  unreachable: 'errorHint.unreachable',
+  timeout: 'errorHint.timeout',
+  disconnected: 'errorHint.disconnected',
+  invalid_state: 'errorHint.invalid_state',
+};
