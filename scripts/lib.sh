@@ -16,7 +16,7 @@ need_root() {
 RUN_PACKAGES=(
   build-essential pkg-config curl file libssl-dev librsvg2-dev libxdo-dev
   libwebkit2gtk-4.1-dev libvirt-dev libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu
-  libvirt-daemon-config-network dnsmasq-base iptables iproute2 nodejs npm
+  libvirt-daemon-config-network dnsmasq-base iptables iproute2
 )
 # What the tests add: a virtual display, the WebKit WebDriver, and the tools that build
 # the test guest (busybox initramfs, grub ISO).
@@ -69,7 +69,19 @@ ensure_rust() {
   }
 }
 
+# Node.js >= 20.19 (Vite 8). Machines of this project ship it; elsewhere Debian's own is
+# tried and a too-old one is reported rather than failing obscurely later.
+ensure_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    log "installing Node.js and npm (Debian)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm
+  fi
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+    || die "Node.js $(node --version) is too old: the UI build needs 20.19 or newer"
+}
+
 ensure_npm_packages() {
+  ensure_node
   if [ -d "$ROOT/node_modules/.bin" ] && [ "$ROOT/node_modules/.package-lock.json" -nt "$ROOT/package.json" ]; then
     log "npm packages: present"
   else

@@ -10,9 +10,13 @@ const uiDir = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   root: uiDir,
+  // Vite would put its cache in ui/node_modules (next to `root`); keep ui/ free of it.
+  cacheDir: fileURLToPath(new URL('../node_modules/.vite', import.meta.url)),
   // Tauri loads the built files from disk, so every asset URL must be relative.
   base: './',
-  plugins: [svelte(), svelteTesting()],
+  // All Svelte options are the defaults (TypeScript is supported natively), so there is no
+  // svelte.config.js to look for.
+  plugins: [svelte({ configFile: false }), svelteTesting()],
   // Keep Rust compiler output visible when `tauri dev` runs this in the same terminal.
   clearScreen: false,
   server: {

@@ -100,6 +100,14 @@ impl Host {
         .await
     }
 
+    /// Whether libvirt on this host offers KVM guests for x86_64 (`/dev/kvm` usable by it).
+    pub async fn offers_kvm(&self) -> Result<bool> {
+        self.call(|conn| {
+            Ok(conn.domain_capabilities(None, Some("x86_64"), None, Some("kvm"), 0).is_ok())
+        })
+        .await
+    }
+
     /// The domain's live XML description.
     pub async fn vm_xml(&self, name: &str) -> Result<String> {
         let name = validate::vm_name(name)?.to_owned();

@@ -2,4 +2,4 @@
 import type { HostStatus } from "./HostStatus";
 import type { VmState } from "./VmState";
 
-export type HostEvent = { "kind": "vm_lifecycle", host_id: string, uuid: string, name: string, event: string, state: VmState, } | { "kind": "host_status", host_id: string, status: HostStatus, error: string | null, };
+export type HostEvent = { "kind": "vm_lifecycle", host_id: string, uuid: string, name: string, event: string, state: VmState | null, } | { "kind": "host_status", host_id: string, status: HostStatus, error: string | null, };

@@ -2,6 +2,7 @@
 // @tauri-apps/api, so tests can swap it and the command names live in one place.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { Accel } from '../bindings/Accel';
 import type { HostEvent } from '../bindings/HostEvent';
 import type { HostSummary } from '../bindings/HostSummary';
 import type { VmAction } from '../bindings/VmAction';
@@ -21,6 +22,7 @@ export interface Api {
   listHosts(): Promise<HostSummary[]>;
   listVms(hostId: string): Promise<VmSummary[]>;
   vmAction(hostId: string, name: string, action: VmAction): Promise<void>;
+  setHostAccel(hostId: string, accel: Accel): Promise<void>;
   onHostEvent(handler: (event: HostEvent) => void): Promise<UnlistenFn>;
 }
 
@@ -29,6 +31,9 @@ export const api: Api = {
   listVms: (hostId) => call<VmSummary[]>('list_vms', { hostId }),
   vmAction: async (hostId, name, action) => {
     await call<null>('vm_action', { hostId, name, action });
+  },
+  setHostAccel: async (hostId, accel) => {
+    await call<null>('set_host_accel', { hostId, accel });
   },
   onHostEvent: (handler) => listen<HostEvent>('host-event', (event) => handler(event.payload)),
 };

@@ -56,8 +56,13 @@ export function setLocale(locale: Locale): void {
   } catch {
     // Not persisted; the choice still holds for this session.
   }
-  if (typeof document !== 'undefined') document.documentElement.lang = locale === 'zh' ? 'zh-CN' : 'en';
+  syncDocumentLang();
   notify?.();
+}
+
+/** Tells the webview the page language, which picks CJK fonts and line breaking for zh. */
+export function syncDocumentLang(): void {
+  if (typeof document !== 'undefined') document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
 }
 
 export function hasKey(key: string): key is MessageKey {

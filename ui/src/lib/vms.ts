@@ -43,18 +43,22 @@ export interface LifecycleResult {
 /** Applies a lifecycle event at once instead of waiting for the next refresh. */
 export function applyLifecycle(vms: readonly VmSummary[], ev: LifecycleEvent): LifecycleResult {
   if (ev.event === 'undefined') {
-    return { vms: vms.filter((vm) => vm.uuid !== ev.uuid), relist: false };
+    // Gone from the list now; the relist catches a transient VM that keeps running.
+    return { vms: vms.filter((vm) => vm.uuid !== ev.uuid), relist: true };
   }
-  if (!vms.some((vm) => vm.uuid === ev.uuid)) {
+  const state = ev.state;
+  if (state === null || !vms.some((vm) => vm.uuid === ev.uuid)) {
+    // The event does not fix the state (e.g. `defined`), or the VM is new:
+    // the next list call brings the complete row.
     // No figures for it yet; the next list call brings the complete row.
     return { vms: [...vms], relist: true };
   }
   return {
     vms: vms.map((vm) => {
       if (vm.uuid !== ev.uuid) return vm;
-      const next = { ...vm, name: ev.name, state: ev.state };
+      const next = { ...vm, name: ev.name, state };
       // A stopped VM has no process: do not keep showing the last live figures until the refresh.
-      if (!isActive(ev.state)) {
+      if (!isActive(state)) {
         next.cpu_percent = null;
         next.memory_rss_kib = null;
       }

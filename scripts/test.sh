@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what Vireo and its tests need, starts libvirtd, and runs every test:
+# front-end unit tests and type check, Rust unit + integration tests against the real
+# libvirtd and the test guest, and the end-to-end test of the real window under Xvfb.
+# Usage (root, Debian 12):  ./scripts/test.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+need_root
+install_packages "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+ensure_rust
+if ! command -v tauri-driver >/dev/null; then
+  log "installing tauri-driver"
+  cargo install tauri-driver --version '^2' --locked
+fi
+ensure_npm_packages
+start_libvirt
+
+cd "$ROOT"
+export CARGO_TERM_COLOR=never
+
+log "front end: type check and unit tests"
+npm run --silent check:ui
+npm run --silent test:ui
+log "front end: build (the app crate embeds ui/dist)"
+npm run --silent build:ui
+
+log "test guest fixture"
+bash tests/fixtures/build-guest.sh target/fixtures/guest
+
+log "Rust: build everything (app, CLI, tests)"
+cargo build --workspace --all-targets
+
+log "Rust: unit and integration tests (real libvirtd; the e2e test runs last)"
+cargo test --workspace -- --skip e2e_
+
+log "end to end: the real window under Xvfb via tauri-driver + WebKitWebDriver"
+cargo test -p vireo-tests --test e2e_window -- --nocapture
+
+log "all tests passed"

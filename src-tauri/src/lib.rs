@@ -1,0 +1,42 @@
+//! The Tauri shell. Thin on purpose: commands validate and call `vireo_app::Vireo`,
+//! errors become `ErrorPayload` for the UI, and host events are re-emitted as Tauri
+//! events. All app logic lives in the core crates.
+
+mod commands;
+mod events;
+
+use tauri::Manager;
+use vireo_app::Vireo;
+
+/// Builds and runs the app; returns the process exit code.
+pub fn run() -> i32 {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("VIREO_LOG").unwrap_or_else(|_| "info".into()))
+        .init();
+    if cfg!(target_os = "linux") && std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        eprintln!("vireo: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); run it in a desktop session or under Xvfb");
+        return 1;
+    }
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let data_dir = match std::env::var_os("VIREO_DATA_DIR") {
+                Some(dir) => dir.into(),
+                None => app.path().app_data_dir()?,
+            };
+            let vireo = tauri::async_runtime::block_on(Vireo::start(&data_dir, "app"))?;
+            events::forward(app.handle().clone(), vireo.subscribe());
+            app.manage(vireo);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![commands::list_hosts, commands::list_vms, commands::vm_action,
+            commands::set_host_accel
+        ])
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("vireo: {e}");
+            1
+        }
+    }
+}

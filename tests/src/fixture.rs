@@ -1,0 +1,37 @@
+//! The test guest: Debian's kernel plus a busybox initramfs (DHCP, httpd on :80, shells
+//! on tty1 and ttyS0), and the same as a bootable ISO. Built once by
+//! `tests/fixtures/build-guest.sh` and cached under `target/fixtures/guest`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone)]
+pub struct GuestFixture {
+    pub kernel: PathBuf,
+    pub initrd: PathBuf,
+    pub iso: PathBuf,
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+/// Builds the fixture if needed (once per process; the script itself is cached on disk).
+pub fn guest_fixture() -> GuestFixture {
+    static FIXTURE: OnceLock<GuestFixture> = OnceLock::new();
+    FIXTURE
+        .get_or_init(|| {
+            let root = workspace_root();
+            let out = root.join("target/fixtures/guest");
+            let status = Command::new("bash")
+                .arg(root.join("tests/fixtures/build-guest.sh"))
+                .arg(&out)
+                .stdout(std::process::Stdio::null())
+                .status()
+                .expect("run tests/fixtures/build-guest.sh");
+            assert!(status.success(), "building the test guest failed (see the output above)");
+            GuestFixture { kernel: out.join("vmlinuz"), initrd: out.join("initrd.img"), iso: out.join("guest.iso") }
+        })
+        .clone()
+}

@@ -1,0 +1,132 @@
+//! End to end: the real Tauri window under Xvfb, driven by tauri-driver + WebKitWebDriver,
+//! against the real libvirtd and the test guest.
+//!
+//! Needs (scripts/test.sh provides them): Xvfb, tauri-driver, WebKitWebDriver, and the
+//! debug build of the app (`cargo build -p vireo-desktop`, with `ui/dist` built first).
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use vireo_core::VmAction;
+use vireo_host::{Host, HostOptions};
+use vireo_tests::daemon::{start_libvirtd, stop_libvirtd, RestartOnDrop};
+use vireo_tests::webdriver::Session;
+use vireo_tests::{guest_fixture, guest_spec, unique_mac, unique_name, workspace_root, TestDomain};
+
+/// Kills the child process when dropped (Xvfb, tauri-driver).
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(cmd: &mut Command, what: &str) -> Proc {
+    Proc(cmd.stdin(Stdio::null()).spawn().unwrap_or_else(|e| panic!("cannot start {what}: {e} (run scripts/test.sh to install it)")))
+}
+
+fn wait_until(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !ok() {
+        assert!(Instant::now() < deadline, "{what} not within {secs} s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn shots_dir() -> PathBuf {
+    let dir = workspace_root().join("target/e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Polls the VM's state badge until it shows `want`; returns how long that took.
+fn wait_state(s: &Session, vm: &str, want: &str, secs: u64) -> Duration {
+    let css = format!("tr[data-vm=\"{vm}\"] [data-testid=\"vm-state\"]");
+    let start = Instant::now();
+    loop {
+        let state = s.wait_for(&css, secs).and_then(|el| s.attribute(&el, "data-state")).ok().flatten();
+        if state.as_deref() == Some(want) {
+            return start.elapsed();
+        }
+        assert!(start.elapsed() < Duration::from_secs(secs), "{vm} shows {state:?}, not {want}, after {secs} s");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+#[test]
+fn e2e_start_a_vm_from_the_window_and_see_live_state() {
+    let app = workspace_root().join("target/debug/vireo-desktop");
+    assert!(app.exists(), "build the app first: npm run build:ui && cargo build -p vireo-desktop");
+    let fixture = guest_fixture();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let host = rt.block_on(Host::connect("e2e", "qemu:///system", HostOptions::default())).expect("libvirtd");
+    let (name, mac) = (unique_name("e2e"), unique_mac());
+    let _vm = rt.block_on(TestDomain::define(&host, &guest_spec(&name, &mac, &fixture, false)));
+
+    // A private display, and the app with a fresh data directory (a first start).
+    let display = format!(":{}", 90 + std::process::id() % 100);
+    let _xvfb = spawn(Command::new("Xvfb").args([display.as_str(), "-screen", "0", "1400x900x24", "-nolisten", "tcp"]), "Xvfb");
+    let sock = format!("/tmp/.X11-unix/X{}", &display[1..]);
+    wait_until("Xvfb socket", 20, || std::path::Path::new(&sock).exists());
+    let data = tempfile::tempdir().unwrap();
+    let (port, native) = (free_port(), free_port());
+    let _driver = spawn(
+        Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("DISPLAY", &display)
+            .env("VIREO_DATA_DIR", data.path())
+            .env("GDK_BACKEND", "x11")
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+        "tauri-driver",
+    );
+    wait_until("tauri-driver port", 30, || TcpStream::connect(("127.0.0.1", port)).is_ok());
+    let s = Session::start(&format!("http://127.0.0.1:{port}"), &app.display().to_string()).expect("WebDriver session");
+    println!("session {}", s.id());
+
+    // First start added the local host; the guest is listed, shut off.
+    let host_el = s.wait_for("[data-host-id]", 60).unwrap();
+    assert!(s.text(&host_el).unwrap().contains("Local"), "the local host is in the sidebar");
+    s.wait_for("[data-testid=\"vm-table\"]", 30).unwrap();
+    s.wait_for(&format!("tr[data-vm=\"{name}\"]"), 30).unwrap();
+    wait_state(&s, &name, "shut_off", 10);
+
+    // Start from the window: the badge turns to running with no reload by the test.
+    let start = s.wait_for(&format!("tr[data-vm=\"{name}\"] [data-action=\"start\"]"), 10).unwrap();
+    s.click(&start).unwrap();
+    let took = wait_state(&s, &name, "running", 30);
+    println!("click on Start -> badge 'running': {:.0} ms", took.as_secs_f64() * 1e3);
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(shots_dir().join("vm-running.png"), s.screenshot().unwrap()).unwrap();
+
+    // A change made elsewhere (virsh, another tool) reaches the window through libvirt's
+    // lifecycle event.
+    let t = Instant::now();
+    rt.block_on(host.vm_action(&name, VmAction::Suspend)).unwrap();
+    let took = wait_state(&s, &name, "paused", 10);
+    println!("suspend outside the app -> badge 'paused': {:.0} ms (from the call: {:.0} ms)", took.as_secs_f64() * 1e3, t.elapsed().as_secs_f64() * 1e3);
+    rt.block_on(host.vm_action(&name, VmAction::Destroy)).unwrap();
+    wait_state(&s, &name, "shut_off", 10);
+
+    // libvirtd stops: the sidebar says so with the reason, and recovers when it returns.
+    let _restart = RestartOnDrop;
+    stop_libvirtd();
+    let down = s.wait_for("[data-host-id][data-status=\"disconnected\"]", 20).unwrap();
+    let why = s.wait_for("[data-testid=\"host-error\"]", 5).and_then(|el| s.text(&el)).unwrap();
+    assert!(!why.trim().is_empty(), "a reason is shown for the disconnected host");
+    println!("host disconnected, UI says: {why}");
+    std::fs::write(shots_dir().join("libvirtd-stopped.png"), s.screenshot().unwrap()).unwrap();
+    let _ = down;
+    start_libvirtd();
+    s.wait_for("[data-host-id][data-status=\"connected\"]", 60).unwrap();
+    s.wait_for(&format!("tr[data-vm=\"{name}\"]"), 30).unwrap();
+
+    s.end();
+}

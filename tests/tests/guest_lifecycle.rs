@@ -1,0 +1,74 @@
+//! The test guest on the real libvirtd: define, start, lease, HTTP, lifecycle events,
+//! listing with live figures, clean-up.
+
+use vireo_core::{HostEvent, VmAction, VmState};
+use vireo_host::{Host, HostOptions};
+use vireo_tests::{guest_fixture, guest_spec, unique_mac, unique_name, wait, TestDomain};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guest_boots_gets_a_lease_serves_http_and_reports_lifecycle_events() {
+    let fixture = guest_fixture();
+    let host = Host::connect("local", "qemu:///system", HostOptions::default()).await.expect("connect to libvirtd");
+    let mut events = host.subscribe();
+    let (name, mac) = (unique_name("life"), unique_mac());
+    let spec = guest_spec(&name, &mac, &fixture, false);
+    let vm = TestDomain::define(&host, &spec).await;
+    wait::lifecycle(&mut events, &name, "defined").await;
+
+    let listed = host.list_vms().await.unwrap();
+    let me = listed.iter().find(|v| v.name == name).expect("defined VM is listed");
+    assert_eq!(me.state, VmState::ShutOff);
+    assert_eq!(me.vcpus, 1);
+    assert_eq!(me.max_memory_kib, 160 * 1024);
+
+    host.vm_action(&vm.name, VmAction::Start).await.unwrap();
+    let ev = wait::lifecycle(&mut events, &name, "started").await;
+    assert!(matches!(ev, HostEvent::VmLifecycle { state: Some(VmState::Running), .. }));
+
+    let lease = wait::lease(&host, "default", &mac, 90).await;
+    assert!(lease.ip.starts_with("192.168.122."), "lease on the default network: {lease:?}");
+    let page = wait::http_get(&lease.ip, 60).await;
+    assert!(page.contains("vireo test guest"), "guest page: {page}");
+    assert!(page.contains(&name), "the page names the guest's hostname: {page}");
+
+    // Figures: a second list gives CPU %, and the NIC has moved bytes (DHCP + HTTP).
+    let vms = host.list_vms().await.unwrap();
+    let me = vms.iter().find(|v| v.name == name).unwrap();
+    assert_eq!(me.state, VmState::Running);
+    assert!(me.net_rx_bytes > 0 && me.net_tx_bytes > 0, "network counters: {me:?}");
+    let cpu = me.cpu_percent.expect("CPU % on the second sample");
+    assert!((0.0..=100.0).contains(&cpu));
+
+    host.vm_action(&name, VmAction::Suspend).await.unwrap();
+    wait::lifecycle(&mut events, &name, "suspended").await;
+    let err = host.vm_action(&name, VmAction::Suspend).await.unwrap_err();
+    assert_eq!(err.code(), "invalid_state", "{err}");
+    assert!(err.to_string().contains("paused"), "{err}");
+
+    host.vm_action(&name, VmAction::Resume).await.unwrap();
+    wait::lifecycle(&mut events, &name, "resumed").await;
+
+    host.vm_action(&name, VmAction::Destroy).await.unwrap();
+    let ev = wait::lifecycle(&mut events, &name, "stopped").await;
+    assert!(matches!(ev, HostEvent::VmLifecycle { state: Some(VmState::ShutOff), .. }));
+
+    host.undefine_vm(&name).await.unwrap();
+    wait::lifecycle(&mut events, &name, "undefined").await;
+    assert!(host.list_vms().await.unwrap().iter().all(|v| v.name != name));
+    drop(vm);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guest_installs_from_the_iso_fixture() {
+    let fixture = guest_fixture();
+    let host = Host::connect("local", "qemu:///system", HostOptions::default()).await.expect("connect to libvirtd");
+    let (name, mac) = (unique_name("iso"), unique_mac());
+    let spec = guest_spec(&name, &mac, &fixture, true);
+    let xml = spec.to_xml().unwrap();
+    assert!(xml.contains("<boot dev=\"cdrom\"/>"));
+    let _vm = TestDomain::define(&host, &spec).await;
+    host.vm_action(&name, VmAction::Start).await.unwrap();
+    let lease = wait::lease(&host, "default", &mac, 120).await;
+    let page = wait::http_get(&lease.ip, 60).await;
+    assert!(page.contains("vireo test guest"), "ISO-booted guest page: {page}");
+}

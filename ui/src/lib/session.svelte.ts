@@ -1,0 +1,184 @@
+// The app's live state: hosts, the selected host's VMs, actions in flight and errors.
+// It wires the backend (polling, events, actions) to the pure functions in hosts.ts and
+// vms.ts; components read its fields and call its methods.
+import type { Accel } from '../bindings/Accel';
+import type { ErrorPayload } from '../bindings/ErrorPayload';
+import type { HostEvent } from '../bindings/HostEvent';
+import type { HostSummary } from '../bindings/HostSummary';
+import type { VmAction } from '../bindings/VmAction';
+import type { VmSummary } from '../bindings/VmSummary';
+import type { Api } from './api';
+import { toErrorPayload } from './errors';
+import { applyHostStatus } from './hosts';
+import { applyLifecycle, sortVms, type LifecycleEvent } from './vms';
+
+/** How often the selected host's figures are refreshed (the backend computes CPU % between samples). */
+export const POLL_MS = 2000;
+
+/** Older error banners are dropped beyond this many so a flapping host cannot flood the screen. */
+const MAX_ERRORS = 4;
+
+export interface ShownError {
+  id: number;
+  error: ErrorPayload;
+}
+
+export class Session {
+  hosts = $state<HostSummary[]>([]);
+  hostsLoading = $state(true);
+  hostsError = $state<ErrorPayload | null>(null);
+  selectedId = $state<string | null>(null);
+  /** null while the selected host's first list is loading. */
+  vms = $state<VmSummary[] | null>(null);
+  /** The last refresh failed; rows shown (if any) are from before. */
+  vmsError = $state<ErrorPayload | null>(null);
+  /** Action in flight per VM, keyed by `busyKey`. */
+  busy = $state<Record<string, VmAction>>({});
+  errors = $state<ShownError[]>([]);
+
+  selectedHost = $derived(this.hosts.find((h) => h.id === this.selectedId) ?? null);
+
+  #api: Api;
+  #nextErrorId = 1;
+  /** Host whose VM list is being fetched, and the events seen meanwhile (re-applied to the answer). */
+  #listing: string | null = null;
+  #eventsDuringList: LifecycleEvent[] = [];
+  #relistQueued = false;
+
+  constructor(api: Api) {
+    this.#api = api;
+  }
+
+  /** Loads hosts, subscribes to events and starts polling; returns the cleanup. */
+  start(): () => void {
+    let stopped = false;
+    let unlisten: (() => void) | undefined;
+    this.#api
+      .onHostEvent((ev) => this.handleEvent(ev))
+      .then((fn) => (stopped ? fn() : (unlisten = fn)))
+      .catch((e) => this.pushError(toErrorPayload(e)));
+    void this.loadHosts();
+    const timer = setInterval(() => void this.refresh(false), POLL_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      unlisten?.();
+    };
+  }
+
+  async loadHosts(): Promise<void> {
+    try {
+      this.hosts = await this.#api.listHosts();
+      this.hostsError = null;
+      const stillThere = this.hosts.some((h) => h.id === this.selectedId);
+      if (!stillThere) this.select(this.hosts[0]?.id ?? null);
+    } catch (e) {
+      this.hostsError = toErrorPayload(e);
+    } finally {
+      this.hostsLoading = false;
+    }
+  }
+
+  select(hostId: string | null): void {
+    if (hostId === this.selectedId) return;
+    this.selectedId = hostId;
+    this.vms = null;
+    this.vmsError = null;
+    void this.refresh(true);
+  }
+
+  /**
+   * Fetches the selected host's VMs. A call for the same host never overlaps another:
+   * poll ticks are skipped meanwhile, requests that must see fresh data (`queue`) run
+   * once the current one ends.
+   */
+  async refresh(queue: boolean): Promise<void> {
+    const hostId = this.selectedId;
+    if (hostId === null) return;
+    if (this.#listing === hostId) {
+      if (queue) this.#relistQueued = true;
+      return;
+    }
+    this.#listing = hostId;
+    this.#eventsDuringList = [];
+    this.#relistQueued = false;
+    try {
+      const fresh = await this.#api.listVms(hostId);
+      if (hostId !== this.selectedId) return;
+      // The answer may predate events that arrived while it travelled; those win.
+      let vms = fresh;
+      for (const ev of this.#eventsDuringList) vms = applyLifecycle(vms, ev).vms;
+      this.vms = sortVms(vms);
+      this.vmsError = null;
+    } catch (e) {
+      if (hostId === this.selectedId) this.vmsError = toErrorPayload(e);
+    } finally {
+      if (this.#listing === hostId) {
+        this.#listing = null;
+        if (this.#relistQueued && hostId === this.selectedId) void this.refresh(true);
+      }
+    }
+  }
+
+  handleEvent(ev: HostEvent): void {
+    if (ev.kind === 'host_status') {
+      const before = this.hosts.find((h) => h.id === ev.host_id)?.status;
+      const { hosts, known } = applyHostStatus(this.hosts, ev);
+      this.hosts = hosts;
+      if (!known) void this.loadHosts();
+      if (ev.host_id === this.selectedId && ev.status === 'connected' && before !== 'connected') {
+        void this.refresh(true);
+      }
+      return;
+    }
+    if (ev.host_id !== this.selectedId) return;
+    if (this.#listing === ev.host_id) this.#eventsDuringList.push(ev);
+    if (this.vms === null) return;
+    const { vms, relist } = applyLifecycle(this.vms, ev);
+    this.vms = sortVms(vms);
+    if (relist) void this.refresh(true);
+  }
+
+  busyAction(name: string): VmAction | undefined {
+    return this.selectedId === null ? undefined : this.busy[busyKey(this.selectedId, name)];
+  }
+
+  async act(name: string, action: VmAction): Promise<void> {
+    const hostId = this.selectedId;
+    if (hostId === null) return;
+    const key = busyKey(hostId, name);
+    if (this.busy[key]) return;
+    this.busy[key] = action;
+    try {
+      await this.#api.vmAction(hostId, name, action);
+      // Events normally report the change first; this also refreshes the figures.
+      void this.refresh(true);
+    } catch (e) {
+      this.pushError(toErrorPayload(e));
+    } finally {
+      delete this.busy[key];
+    }
+  }
+
+  /** Saves the host's acceleration setting, then shows the saved value. */
+  async setAccel(hostId: string, accel: Accel): Promise<void> {
+    try {
+      await this.#api.setHostAccel(hostId, accel);
+    } catch (e) {
+      this.pushError(toErrorPayload(e));
+    }
+    await this.loadHosts();
+  }
+
+  pushError(error: ErrorPayload): void {
+    this.errors = [...this.errors, { id: this.#nextErrorId++, error }].slice(-MAX_ERRORS);
+  }
+
+  dismissError(id: number): void {
+    this.errors = this.errors.filter((e) => e.id !== id);
+  }
+}
+
+export function busyKey(hostId: string, name: string): string {
+  return `${hostId}\u0000${name}`;
+}

@@ -1,0 +1,36 @@
+// Builders for unit tests (not part of the app bundle: only *.test.ts import this).
+import type { HostSummary } from '../bindings/HostSummary';
+import type { VmSummary } from '../bindings/VmSummary';
+
+export function vm(over: Partial<VmSummary> = {}): VmSummary {
+  const name = over.name ?? 'vm1';
+  return {
+    uuid: `uuid-${name}`,
+    name,
+    state: 'running',
+    vcpus: 2,
+    memory_kib: 1024 * 1024,
+    max_memory_kib: 2 * 1024 * 1024,
+    cpu_percent: 12.5,
+    memory_rss_kib: 800 * 1024,
+    disk_read_bytes: 5 * 1024 * 1024,
+    disk_write_bytes: 1024 * 1024,
+    net_rx_bytes: 2048,
+    net_tx_bytes: 1024,
+    ...over,
+  };
+}
+
+export function host(over: Partial<HostSummary> = {}): HostSummary {
+  const id = over.id ?? '1';
+  return {
+    id,
+    name: `host-${id}`,
+    uri: 'test:///default',
+    kind: 'demo',
+    accel: 'auto',
+    status: 'connected',
+    error: null,
+    ...over,
+  };
+}
