@@ -12,7 +12,7 @@ pub struct Session {
 }
 
 /// The W3C key under which an element reference is returned.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecc";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl Session {
     /// Opens a session that launches the Tauri app at `application`.
@@ -54,6 +54,13 @@ impl Session {
 
     pub fn attribute(&self, el: &str, name: &str) -> Result<Option<String>, String> {
         let v = get(&self.agent, &format!("{}/element/{el}/attribute/{name}", self.base))?;
+        Ok(v["value"].as_str().map(str::to_owned))
+    }
+
+    /// A DOM property (e.g. `textContent`: unlike `text`, it does not depend on WebKit's
+    /// idea of what is visible, which skips line-clamped boxes).
+    pub fn property(&self, el: &str, name: &str) -> Result<Option<String>, String> {
+        let v = get(&self.agent, &format!("{}/element/{el}/property/{name}", self.base))?;
         Ok(v["value"].as_str().map(str::to_owned))
     }
 
