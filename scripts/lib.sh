@@ -115,8 +115,14 @@ start_libvirt() {
     sleep 0.2
   done
   virsh -c qemu:///system version >/dev/null 2>&1 || die "libvirtd did not answer on qemu:///system"
-  if virsh -c qemu:///system net-info default >/dev/null 2>&1; then
-    virsh -c qemu:///system net-info default | grep -q 'Active:.*yes' || virsh -c qemu:///system net-start default >/dev/null
+  # Read the state into a variable first: `virsh ... | grep -q` under pipefail fails when
+  # grep exits early and virsh gets SIGPIPE.
+  local info
+  if info=$(virsh -c qemu:///system net-info default 2>/dev/null); then
+    if ! grep -q 'Active:.*yes' <<<"$info"; then
+      log "starting the default network"
+      virsh -c qemu:///system net-start default >/dev/null
+    fi
     virsh -c qemu:///system net-autostart default >/dev/null 2>&1 || true
   fi
   log "libvirtd is up"
