@@ -27,6 +27,9 @@ npm run --silent build:ui
 log "test guest fixture"
 bash tests/fixtures/build-guest.sh target/fixtures/guest
 
+log "Rust: lints (warnings are errors)"
+cargo clippy --workspace --all-targets -- -D warnings
+
 log "Rust: build everything (app, CLI, tests)"
 cargo build --workspace --all-targets
 

@@ -4,6 +4,7 @@
 //!   - `Host::list_vms` through the core (one bulk-stats round trip),
 //!   - `vireo vm list --json` (a whole CLI process: connect + list + JSON),
 //!   - `virsh list --all` + `virsh domstats` (two processes, libvirt's own tool).
+//!
 //! Prints median / min / max of N runs each. Run: `cargo bench -p vireo-tests --bench list_200`.
 
 use std::process::{Command, Stdio};
