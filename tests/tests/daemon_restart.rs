@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use vireo_core::{HostEvent, HostStatus};
+use vireo_core::{HostEvent, HostKind, HostStatus};
 use vireo_host::{Host, HostOptions};
 use vireo_tests::daemon::{start_libvirtd, stop_libvirtd, RestartOnDrop};
 use vireo_tests::{wait, workspace_root};
@@ -42,6 +42,25 @@ async fn a_stopped_daemon_is_reported_and_the_session_reconnects() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot connect to qemu:///system"), "{stderr}");
     assert!(stderr.contains("Is libvirtd running?"), "{stderr}");
+
+    // With no daemon, a first start falls back to the labelled demo connection, and so
+    // does the CLI's default, so the app works on any machine.
+    let data = tempfile::tempdir().unwrap();
+    let app = vireo_app::Vireo::start(data.path(), "test").await.unwrap();
+    let hosts = app.list_hosts();
+    assert_eq!(hosts.len(), 1);
+    assert_eq!((hosts[0].kind, hosts[0].uri.as_str()), (HostKind::Demo, "test:///default"));
+    assert!(hosts[0].name.contains("Demo"), "the demo host is labelled as such: {}", hosts[0].name);
+    app.host(&hosts[0].id).unwrap().wait_first_attempt().await.unwrap();
+    let demo_vms = app.list_vms(&hosts[0].id).await.unwrap();
+    assert_eq!(demo_vms.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["test"]);
+    let cli = workspace_root().join("target/debug/vireo");
+    let out = tokio::task::spawn_blocking(move || std::process::Command::new(cli).args(["vm", "list"]).output().unwrap())
+        .await
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("demo hypervisor test:///default"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("test"));
 
     tokio::task::spawn_blocking(start_libvirtd).await.unwrap();
     wait::event(&mut events, "host reconnected", 60, |e| status_event(e, HostStatus::Connected)).await;
