@@ -1,13 +1,12 @@
 //! Turns libvirt's errors into Vireo's typed errors, keeping libvirt's own message
-//! (it is usually precise) and adding what the user should do.
+//! (it is usually precise) and adding what the user should do. Whether a failure means
+//! the connection died is decided by asking the connection (`Host::call`), not by
+//! guessing from error codes, which libvirt also uses for ordinary failures.
 
 use vireo_core::Error;
 
 // virErrorNumber values we treat specially (libvirt's virterror.h).
 const VIR_ERR_NO_SUPPORT: i32 = 3;
-const VIR_ERR_NO_CONNECT: i32 = 5;
-const VIR_ERR_SYSTEM_ERROR: i32 = 38;
-const VIR_ERR_RPC: i32 = 39;
 const VIR_ERR_NO_DOMAIN: i32 = 42;
 const VIR_ERR_OPERATION_INVALID: i32 = 55;
 const VIR_ERR_AUTH_FAILED: i32 = 45;
@@ -26,12 +25,6 @@ pub(crate) fn is_unsupported(e: &virt::error::Error) -> bool {
     raw_code(e) == VIR_ERR_NO_SUPPORT
 }
 
-/// Whether the error means the connection itself is gone (daemon stopped, link cut).
-pub(crate) fn is_connection_lost(e: &virt::error::Error) -> bool {
-    matches!(raw_code(e), VIR_ERR_NO_CONNECT | VIR_ERR_SYSTEM_ERROR | VIR_ERR_RPC)
-        && !message(e).contains("Cannot find")
-}
-
 pub(crate) fn open_error(uri: &str, e: &virt::error::Error) -> Error {
     let reason = match raw_code(e) {
         VIR_ERR_AUTH_FAILED | VIR_ERR_AUTH_UNAVAILABLE => format!("authentication failed: {}", message(e)),
@@ -48,16 +41,11 @@ pub(crate) fn vm_error(host: &str, name: &str, action: &str, e: &virt::error::Er
             action: format!("{action} '{name}'"),
             message: message(e),
         },
-        _ if is_connection_lost(e) => Error::Disconnected { uri: host.to_owned() },
         _ => Error::Libvirt { action: format!("{action} '{name}'"), message: message(e) },
     }
 }
 
 /// Maps an error of a host-wide operation (listing, defining).
-pub(crate) fn host_error(host: &str, action: &str, e: &virt::error::Error) -> Error {
-    if is_connection_lost(e) {
-        Error::Disconnected { uri: host.to_owned() }
-    } else {
-        Error::Libvirt { action: action.to_owned(), message: message(e) }
-    }
+pub(crate) fn host_error(_host: &str, action: &str, e: &virt::error::Error) -> Error {
+    Error::Libvirt { action: action.to_owned(), message: message(e) }
 }

@@ -123,16 +123,27 @@ impl Host {
     }
 
     /// Runs a blocking libvirt call on the blocking pool with this host's connection.
-    /// A call that finds the connection dead wakes the supervisor to reconnect.
+    /// A call that finds the connection dead fails with `Error::Disconnected` and wakes
+    /// the supervisor to reconnect.
     pub async fn call<R, F>(&self, f: F) -> Result<R>
     where
         R: Send + 'static,
         F: FnOnce(&Connect) -> Result<R> + Send + 'static,
     {
         let conn = self.connection()?;
-        let result = tokio::task::spawn_blocking(move || f(&conn)).await.map_err(internal)?;
-        if let Err(Error::Disconnected { .. }) = &result {
+        let (result, alive) = tokio::task::spawn_blocking(move || {
+            let result = f(&conn);
+            // After a failure, ask the client whether the link is still up (a local
+            // check, no round trip): a dead link explains the failure better than
+            // whatever the call reported, and the supervisor must reconnect.
+            let alive = result.is_ok() || conn.is_alive().unwrap_or(false);
+            (result, alive)
+        })
+        .await
+        .map_err(internal)?;
+        if !alive {
             self.inner.lost.notify_one();
+            return Err(Error::Disconnected { uri: self.inner.uri.clone() });
         }
         result
     }
