@@ -64,3 +64,45 @@ fn usage_errors_exit_2() {
     let out = vireo(&["vm", "explode", "x"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn events_follow_lifecycle_changes_as_json_lines() {
+    use std::io::{BufRead, BufReader};
+
+    let bin = workspace_root().join("target/debug/vireo");
+    let mut child = Command::new(bin)
+        .args(["-c", "qemu:///system", "--json", "vm", "events"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Lines arrive on a channel so a missing event fails the test instead of hanging it.
+    let (tx, lines) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let host = rt.block_on(vireo_host::Host::connect("t", "qemu:///system", Default::default())).unwrap();
+    let name = vireo_tests::unique_name("events");
+    let spec = vireo_host::xml::DomainSpec::new(&name, vireo_host::DomainKind::Qemu);
+    // Define until the watcher has surely subscribed (it prints nothing before the first event).
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let vm = rt.block_on(vireo_tests::TestDomain::define(&host, &spec));
+    rt.block_on(host.undefine_vm(&name)).unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        let line = lines.recv_timeout(std::time::Duration::from_secs(30)).expect("an event line within 30 s");
+        let ev: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if ev["name"] == name.as_str() {
+            seen.push(ev["event"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(seen, ["defined", "undefined"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(vm);
+}

@@ -49,6 +49,9 @@ enum VmCommand {
     Suspend { name: String },
     /// Resume a paused VM.
     Resume { name: String },
+    /// Follow VM lifecycle events (started, suspended, stopped, ...) until interrupted;
+    /// one line (or JSON object) per event.
+    Events,
 }
 
 fn main() -> ExitCode {
@@ -82,9 +85,19 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let vms = host.list_vms().await?;
             output::vm_list(&vms, cli.json);
         }
+        Command::Vm(VmCommand::Events) => {
+            let mut events = host.subscribe();
+            loop {
+                match events.recv().await {
+                    Ok(ev) => output::event(&ev, cli.json),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => eprintln!("warning: missed {n} events"),
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return Ok(()),
+                }
+            }
+        }
         Command::Vm(cmd) => {
             let (action, name) = match cmd {
-                VmCommand::List => unreachable!(),
+                VmCommand::List | VmCommand::Events => unreachable!("handled above"),
                 VmCommand::Start { name } => (VmAction::Start, name),
                 VmCommand::Shutdown { name } => (VmAction::Shutdown, name),
                 VmCommand::Destroy { name } => (VmAction::Destroy, name),

@@ -1,6 +1,8 @@
 //! How results and errors are printed: a table for people, JSON for scripts.
 
-use vireo_core::{Error, VmAction, VmSummary};
+use std::io::Write;
+
+use vireo_core::{Error, HostEvent, VmAction, VmSummary};
 
 pub fn vm_list(vms: &[VmSummary], json: bool) {
     if json {
@@ -39,4 +41,24 @@ pub fn error(e: &Error, json: bool) {
     if let Some(hint) = e.hint() {
         eprintln!("hint: {hint}");
     }
+}
+
+/// One live event; flushed at once so a script reading the pipe sees it immediately.
+pub fn event(ev: &HostEvent, json: bool) {
+    let line = if json {
+        serde_json::to_string(ev).expect("serialise event")
+    } else {
+        match ev {
+            HostEvent::VmLifecycle { name, event, state, .. } => match state {
+                Some(state) => format!("{name}: {event} ({state})"),
+                None => format!("{name}: {event}"),
+            },
+            HostEvent::HostStatus { status, error, .. } => {
+                format!("host: {status:?}{}", error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default())
+            }
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }
