@@ -19,9 +19,11 @@ RUN_PACKAGES=(
   libvirt-daemon-config-network dnsmasq-base iptables iproute2
 )
 # What the tests add: a virtual display, the WebKit WebDriver, and the tools that build
-# the test guest (busybox initramfs, grub ISO).
+# the test guest (busybox initramfs, grub ISO), and a CJK font so the Chinese UI renders
+# in the window's screenshots.
 TEST_PACKAGES=(
   xvfb xauth webkit2gtk-driver busybox-static cpio xorriso grub-pc-bin grub-common mtools
+  fonts-wqy-microhei
 )
 
 missing_packages() {

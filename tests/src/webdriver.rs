@@ -74,6 +74,12 @@ impl Session {
         Ok(())
     }
 
+    /// Runs `script` in the page (W3C "execute sync"); returns its result.
+    pub fn execute(&self, script: &str, args: Value) -> Result<Value, String> {
+        let v = post(&self.agent, &format!("{}/execute/sync", self.base), json!({"script": script, "args": args}))?;
+        Ok(v["value"].clone())
+    }
+
     /// A PNG of the window.
     pub fn screenshot(&self) -> Result<Vec<u8>, String> {
         let v = get(&self.agent, &format!("{}/screenshot", self.base))?;

@@ -119,6 +119,31 @@ fn e2e_start_a_vm_from_the_window_and_see_live_state() {
     std::thread::sleep(Duration::from_millis(300));
     std::fs::write(shots_dir().join("vm-running.png"), s.screenshot().unwrap()).unwrap();
 
+    // The window in Chinese: the language picker re-renders every label through the
+    // translation layer (the state badge is checked against ui/src/locales/zh.json).
+    let zh: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(workspace_root().join("ui/src/locales/zh.json")).unwrap()).unwrap();
+    let picker = s.wait_for("select[data-testid=\"language\"]", 10).unwrap();
+    s.click(&picker).unwrap();
+    let zh_option = s.wait_for("select[data-testid=\"language\"] option[value=\"zh\"]", 5).unwrap();
+    s.click(&zh_option).unwrap();
+    let badge_css = format!("tr[data-vm=\"{name}\"] [data-testid=\"vm-state\"]");
+    let mut label = String::new();
+    wait_until("the state badge in Chinese", 10, || {
+        label = s.wait_for(&badge_css, 1).and_then(|el| s.text(&el)).unwrap_or_default();
+        label == zh["state.running"].as_str().unwrap()
+    });
+    let lang = s.execute("return document.documentElement.lang", serde_json::json!([])).unwrap();
+    let picked = s
+        .execute("const p = document.querySelector('select[data-testid=language]'); return p.value + ' ' + p.selectedOptions[0].text", serde_json::json!([]))
+        .unwrap();
+    assert_eq!(picked, "zh 中文", "the picker shows the chosen language");
+    println!("language switched: badge reads {label}, <html lang={lang}>, picker shows {picked}");
+    std::fs::write(shots_dir().join("vm-running-zh.png"), s.screenshot().unwrap()).unwrap();
+    let en_option = s.wait_for("select[data-testid=\"language\"] option[value=\"en\"]", 5).unwrap();
+    s.click(&picker).unwrap();
+    s.click(&en_option).unwrap();
+
     // A change made elsewhere (virsh, another tool) reaches the window through libvirt's
     // lifecycle event.
     let t = Instant::now();

@@ -112,17 +112,24 @@ impl Vireo {
     pub async fn vm_action(&self, host_id: &str, name: &str, action: VmAction) -> Result<()> {
         let result = self.host(host_id)?.vm_action(name, action).await;
         let detail = result.as_ref().err().map(ToString::to_string);
-        let host = self.host_name(host_id);
-        let entry = NewHistory {
-            actor: self.actor,
-            host: &host,
-            action: action.as_str(),
-            target: name,
-            outcome: if result.is_ok() { Outcome::Ok } else { Outcome::Failed },
-            detail: detail.as_deref(),
-        };
-        if let Err(e) = self.store.record(&entry) {
-            tracing::error!("could not record history: {e}");
+        let (store, actor, host, target) = (self.store.clone(), self.actor, self.host_name(host_id), name.to_owned());
+        let outcome = if result.is_ok() { Outcome::Ok } else { Outcome::Failed };
+        // SQLite is quick but still blocking I/O: keep it off the async workers too.
+        let recorded = tokio::task::spawn_blocking(move || {
+            store.record(&NewHistory {
+                actor,
+                host: &host,
+                action: action.as_str(),
+                target: &target,
+                outcome,
+                detail: detail.as_deref(),
+            })
+        })
+        .await;
+        match recorded {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!("could not record history: {e}"),
+            Err(e) => tracing::error!("could not record history: {e}"),
         }
         result
     }

@@ -169,6 +169,10 @@ impl Drop for Inner {
         if let Some(task) = self.supervisor.lock().unwrap().take() {
             task.abort();
         }
+        // Closing sends a last RPC; the last handle may be dropped on an async worker.
+        if let Some(session) = self.session.lock().unwrap().take() {
+            let _ = std::thread::Builder::new().name("libvirt-close".into()).spawn(move || drop(session));
+        }
     }
 }
 
