@@ -2,7 +2,7 @@
 
 use tauri::State;
 use vireo_app::Vireo;
-use vireo_core::{Accel, ErrorPayload, HostSummary, VmAction, VmSummary};
+use vireo_core::{Accel, ErrorPayload, HistoryEntry, HostSummary, VmAction, VmSummary};
 
 type CmdResult<T> = Result<T, ErrorPayload>;
 
@@ -22,6 +22,21 @@ pub async fn vm_action(vireo: State<'_, Vireo>, host_id: String, name: String, a
 }
 
 #[tauri::command]
-pub fn set_host_accel(vireo: State<'_, Vireo>, host_id: String, accel: Accel) -> CmdResult<()> {
-    Ok(vireo.set_host_accel(&host_id, accel)?)
+pub async fn set_host_accel(vireo: State<'_, Vireo>, host_id: String, accel: Accel) -> CmdResult<()> {
+    Ok(vireo.set_host_accel(&host_id, accel).await?)
+}
+
+#[tauri::command]
+pub async fn add_host(vireo: State<'_, Vireo>, name: String, uri: String) -> CmdResult<HostSummary> {
+    Ok(vireo.add_host(&name, &uri).await?)
+}
+
+#[tauri::command]
+pub async fn remove_host(vireo: State<'_, Vireo>, host_id: String) -> CmdResult<()> {
+    Ok(vireo.remove_host(&host_id).await?)
+}
+
+#[tauri::command]
+pub async fn list_history(vireo: State<'_, Vireo>, limit: u32) -> CmdResult<Vec<HistoryEntry>> {
+    Ok(vireo.history(limit).await?)
 }

@@ -29,7 +29,10 @@ pub fn run() -> i32 {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![commands::list_hosts, commands::list_vms, commands::vm_action,
-            commands::set_host_accel
+            commands::set_host_accel,
+            commands::add_host,
+            commands::remove_host,
+            commands::list_history
         ])
         .run(tauri::generate_context!());
     match result {

@@ -12,7 +12,9 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use tokio::sync::broadcast;
-use vireo_core::{Accel, Error, HostEvent, HostId, HostKind, HostSummary, Result, VmAction, VmSummary};
+use vireo_core::{
+    validate, Accel, Error, HistoryEntry, HostEvent, HostId, HostKind, HostSummary, Result, VmAction, VmSummary,
+};
 use vireo_host::{kvm_guests_work, resolve_accel, DomainKind, Host, HostOptions};
 use vireo_store::{NewHistory, Outcome, SavedHost, Store};
 
@@ -111,19 +113,66 @@ impl Vireo {
     /// Runs a lifecycle action and records it in history, whether it worked or not.
     pub async fn vm_action(&self, host_id: &str, name: &str, action: VmAction) -> Result<()> {
         let result = self.host(host_id)?.vm_action(name, action).await;
-        let detail = result.as_ref().err().map(ToString::to_string);
-        let (store, actor, host, target) = (self.store.clone(), self.actor, self.host_name(host_id), name.to_owned());
+        self.record(self.host_name(host_id), action.as_str(), name.to_owned(), &result).await;
+        result
+    }
+
+    /// Saves a new host and starts its session (connecting in the background; its status
+    /// arrives as events). Name and URI are checked first; nothing is saved if they are bad.
+    pub async fn add_host(&self, name: &str, uri: &str) -> Result<HostSummary> {
+        let result = self.add_host_inner(name, uri).await;
+        self.record(name.trim().to_owned(), "add_host", uri.trim().to_owned(), &result).await;
+        result
+    }
+
+    async fn add_host_inner(&self, name: &str, uri: &str) -> Result<HostSummary> {
+        let name = validate::host_name(name)?.to_owned();
+        let uri = validate::connection_uri(uri)?.to_owned();
+        let kind = kind_of(&uri);
+        let store = self.store.clone();
+        let saved = tokio::task::spawn_blocking(move || store.add_host(&name, &uri, kind, Accel::Auto))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))??;
+        let id = saved.id.clone();
+        self.open_session(saved)?;
+        self.list_hosts().into_iter().find(|h| h.id == id).ok_or(Error::HostNotFound(id))
+    }
+
+    /// Forgets a saved host and closes its session. Its VMs are not touched.
+    pub async fn remove_host(&self, host_id: &str) -> Result<()> {
+        let name = self.host_name(host_id);
+        let store = self.store.clone();
+        let id = host_id.to_owned();
+        let result = tokio::task::spawn_blocking(move || store.remove_host(&id))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))
+            .and_then(|r| r.map_err(Error::from));
+        if result.is_ok() {
+            self.hosts.write().unwrap().remove(host_id);
+        }
+        self.record(name.clone(), "remove_host", name, &result).await;
+        result
+    }
+
+    /// The newest `limit` history entries, newest first.
+    pub async fn history(&self, limit: u32) -> Result<Vec<HistoryEntry>> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || store.history(limit.clamp(1, 10_000)))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?
+            .map_err(Error::from)
+    }
+
+    /// Records a change in history, whether it worked or not. SQLite is quick but still
+    /// blocking I/O, so it runs off the async workers; a failure to record is logged, never
+    /// turned into a failure of the change itself.
+    async fn record<T>(&self, host: String, action: &'static str, target: String, result: &Result<T>) {
+        let store = self.store.clone();
+        let actor = self.actor;
         let outcome = if result.is_ok() { Outcome::Ok } else { Outcome::Failed };
-        // SQLite is quick but still blocking I/O: keep it off the async workers too.
+        let detail = result.as_ref().err().map(ToString::to_string);
         let recorded = tokio::task::spawn_blocking(move || {
-            store.record(&NewHistory {
-                actor,
-                host: &host,
-                action: action.as_str(),
-                target: &target,
-                outcome,
-                detail: detail.as_deref(),
-            })
+            store.record(&NewHistory { actor, host: &host, action, target: &target, outcome, detail: detail.as_deref() })
         })
         .await;
         match recorded {
@@ -131,16 +180,23 @@ impl Vireo {
             Ok(Err(e)) => tracing::error!("could not record history: {e}"),
             Err(e) => tracing::error!("could not record history: {e}"),
         }
-        result
     }
 
     /// Sets how guests on the host are accelerated (auto, kvm, qemu) and saves it.
-    pub fn set_host_accel(&self, host_id: &str, accel: Accel) -> Result<()> {
-        self.store.set_host_accel(host_id, accel)?;
-        if let Some((saved, _)) = self.hosts.write().unwrap().get_mut(host_id) {
-            saved.accel = accel;
+    pub async fn set_host_accel(&self, host_id: &str, accel: Accel) -> Result<()> {
+        let store = self.store.clone();
+        let id = host_id.to_owned();
+        let result = tokio::task::spawn_blocking(move || store.set_host_accel(&id, accel))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))
+            .and_then(|r| r.map_err(Error::from));
+        if result.is_ok() {
+            if let Some((saved, _)) = self.hosts.write().unwrap().get_mut(host_id) {
+                saved.accel = accel;
+            }
         }
-        Ok(())
+        self.record(self.host_name(host_id), "set_accel", accel.as_str().to_owned(), &result).await;
+        result
     }
 
     /// The `<domain type>` new guests on this host get. `Auto` picks KVM only where it
@@ -167,5 +223,29 @@ impl Vireo {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+}
+
+/// What kind of host a URI names: this machine's system daemon, the demo driver, or remote.
+fn kind_of(uri: &str) -> HostKind {
+    if uri.starts_with("test:") || uri.starts_with("test+") {
+        HostKind::Demo
+    } else if uri.starts_with("qemu:///") {
+        HostKind::Local
+    } else {
+        HostKind::Remote
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_from_uris() {
+        assert_eq!(kind_of("qemu:///system"), HostKind::Local);
+        assert_eq!(kind_of("test:///default"), HostKind::Demo);
+        assert_eq!(kind_of("qemu+ssh://root@h/system"), HostKind::Remote);
+        assert_eq!(kind_of("qemu+tcp://127.0.0.1/system"), HostKind::Remote);
     }
 }

@@ -10,6 +10,7 @@ use crate::*;
 fn export_all(dir: &std::path::Path) {
     ErrorPayload::export_all_to(dir).unwrap();
     HostEvent::export_all_to(dir).unwrap();
+    HistoryEntry::export_all_to(dir).unwrap();
     HostSummary::export_all_to(dir).unwrap();
     VmSummary::export_all_to(dir).unwrap();
     VmAction::export_all_to(dir).unwrap();

@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod event;
+pub mod history;
 pub mod host;
 pub mod validate;
 pub mod vm;
@@ -15,5 +16,6 @@ mod bindings;
 
 pub use error::{Error, ErrorPayload, Result};
 pub use event::HostEvent;
+pub use history::HistoryEntry;
 pub use host::{Accel, HostId, HostKind, HostStatus, HostSummary};
 pub use vm::{VmAction, VmState, VmSummary};

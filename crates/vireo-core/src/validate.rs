@@ -24,6 +24,21 @@ pub fn vm_name(name: &str) -> Result<&str> {
     Ok(name)
 }
 
+/// A saved host's display name: 1-64 characters after trimming, no control characters.
+pub fn host_name(name: &str) -> Result<&str> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid("host name", "it is empty"));
+    }
+    if name.chars().count() > 64 {
+        return Err(Error::invalid("host name", format!("'{name}' is longer than 64 characters")));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::invalid("host name", "it contains control characters"));
+    }
+    Ok(name)
+}
+
 /// A libvirt connection URI: `driver[+transport]://[host]/path[?query]`.
 pub fn connection_uri(uri: &str) -> Result<&str> {
     let uri = uri.trim();
@@ -76,6 +91,14 @@ mod tests {
         assert!(vm_name(&"a".repeat(65)).is_err());
         assert!(vm_name("a/b").is_err());
         assert!(vm_name("a'b").is_err());
+    }
+
+    #[test]
+    fn host_names() {
+        assert_eq!(host_name("  Lab server ").unwrap(), "Lab server");
+        assert!(host_name("   ").unwrap_err().to_string().contains("empty"));
+        assert!(host_name(&"x".repeat(65)).is_err());
+        assert!(host_name("a\nb").unwrap_err().to_string().contains("control"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The record of every change: who did what to which object, when, and how it ended.
 
 use rusqlite::params;
+use vireo_core::HistoryEntry;
 
 use crate::{Result, Store};
 
@@ -20,18 +21,6 @@ pub struct NewHistory<'a> {
     pub outcome: Outcome,
     /// The error message when it failed.
     pub detail: Option<&'a str>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryEntry {
-    pub id: i64,
-    pub at_ms: i64,
-    pub actor: String,
-    pub host: String,
-    pub action: String,
-    pub target: String,
-    pub ok: bool,
-    pub detail: Option<String>,
 }
 
 impl Store {

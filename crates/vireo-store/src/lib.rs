@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use rusqlite::Connection;
 
-pub use history::{HistoryEntry, NewHistory, Outcome};
+pub use history::{NewHistory, Outcome};
 pub use hosts::SavedHost;
 
 #[derive(Debug, thiserror::Error)]
