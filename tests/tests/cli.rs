@@ -5,9 +5,15 @@ use std::process::{Command, Output};
 use vireo_tests::workspace_root;
 
 fn vireo(args: &[&str]) -> Output {
+    let data = tempfile::tempdir().unwrap();
+    vireo_in(data.path(), args)
+}
+
+/// Runs the CLI with its database (for history) in `data`.
+fn vireo_in(data: &std::path::Path, args: &[&str]) -> Output {
     let bin = workspace_root().join("target/debug/vireo");
     assert!(bin.exists(), "build the CLI first: cargo build -p vireo-cli");
-    Command::new(bin).args(args).output().expect("run vireo")
+    Command::new(bin).args(args).env("VIREO_DATA_DIR", data).output().expect("run vireo")
 }
 
 #[test]
@@ -50,6 +56,19 @@ fn actions_change_state_on_the_demo_hypervisor() {
     let out = vireo(&["-c", "test:///default", "vm", "start", "test"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("it is running"));
+}
+
+#[test]
+fn cli_changes_are_recorded_in_the_apps_history() {
+    let data = tempfile::tempdir().unwrap();
+    assert!(vireo_in(data.path(), &["-c", "test:///default", "vm", "suspend", "test"]).status.success());
+    assert_eq!(vireo_in(data.path(), &["-c", "test:///default", "vm", "start", "ghost"]).status.code(), Some(1));
+    let store = vireo_store::Store::open(&data.path().join("vireo.db")).unwrap();
+    let h = store.history(10).unwrap();
+    let got: Vec<(&str, &str, &str, bool)> =
+        h.iter().map(|e| (e.actor.as_str(), e.action.as_str(), e.target.as_str(), e.ok)).collect();
+    assert_eq!(got, [("cli", "start", "ghost", false), ("cli", "suspend", "test", true)]);
+    assert_eq!(h[1].host, "test:///default");
 }
 
 #[test]

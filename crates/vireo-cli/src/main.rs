@@ -3,6 +3,7 @@
 //! Exit status: 0 on success, 1 when the operation failed (the message and what to do
 //! go to stderr; with `--json`, an `ErrorPayload` object), 2 for bad usage.
 
+mod history;
 mod output;
 
 use std::process::ExitCode;
@@ -105,7 +106,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 VmCommand::Suspend { name } => (VmAction::Suspend, name),
                 VmCommand::Resume { name } => (VmAction::Resume, name),
             };
-            host.vm_action(&name, action).await?;
+            let result = host.vm_action(&name, action).await;
+            history::record(&uri, action.as_str(), &name, &result).await;
+            result?;
             output::done(action, &name, cli.json);
         }
     }
