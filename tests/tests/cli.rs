@@ -69,6 +69,14 @@ fn cli_changes_are_recorded_in_the_apps_history() {
         h.iter().map(|e| (e.actor.as_str(), e.action.as_str(), e.target.as_str(), e.ok)).collect();
     assert_eq!(got, [("cli", "start", "ghost", false), ("cli", "suspend", "test", true)]);
     assert_eq!(h[1].host, "test:///default");
+
+    let out = vireo_in(data.path(), &["history", "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed[0]["action"], "start");
+    assert_eq!(listed[0]["ok"], false);
+    let out = vireo_in(data.path(), &["history"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().next().unwrap().contains("failed: no VM named 'ghost'"), "{text}");
 }
 
 #[test]

@@ -32,6 +32,12 @@ enum Command {
     /// Virtual machines.
     #[command(subcommand)]
     Vm(VmCommand),
+    /// What was changed, by whom, when, and how it ended (the app's and the CLI's), newest first.
+    History {
+        /// How many entries to show.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -70,6 +76,11 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Error> {
+    if let Command::History { limit } = cli.command {
+        let entries = history::list(limit).await?;
+        output::history(&entries, cli.json);
+        return Ok(());
+    }
     let uri = match cli.connect {
         Some(uri) => uri,
         None => {
@@ -96,6 +107,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 }
             }
         }
+        Command::History { .. } => unreachable!("handled before connecting"),
         Command::Vm(cmd) => {
             let (action, name) = match cmd {
                 VmCommand::List | VmCommand::Events => unreachable!("handled above"),

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use vireo_core::{Error, HostEvent, VmAction, VmSummary};
+use vireo_core::{Error, HistoryEntry, HostEvent, VmAction, VmSummary};
 
 pub fn vm_list(vms: &[VmSummary], json: bool) {
     if json {
@@ -61,4 +61,44 @@ pub fn event(ev: &HostEvent, json: bool) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}");
     let _ = out.flush();
+}
+
+pub fn history(entries: &[HistoryEntry], json: bool) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(entries).expect("serialise history"));
+        return;
+    }
+    for e in entries {
+        let secs = e.at_ms / 1000;
+        let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+        let (y, m, d) = civil_from_days(days);
+        let when = format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60);
+        let result = if e.ok { "ok".to_owned() } else { format!("failed: {}", e.detail.as_deref().unwrap_or("")) };
+        println!("{when}  {:<4} {:<16} {:<12} {:<24} {result}", e.actor, e.host, e.action, e.target);
+    }
+}
+
+/// Days since 1970-01-01 to a (year, month, day) in the proleptic Gregorian calendar
+/// (Howard Hinnant's algorithm), so the CLI needs no date crate for one column.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn civil_dates() {
+        assert_eq!(super::civil_from_days(0), (1970, 1, 1));
+        assert_eq!(super::civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(super::civil_from_days(20_415), (2025, 11, 23));
+        assert_eq!(super::civil_from_days(-1), (1969, 12, 31));
+    }
 }
