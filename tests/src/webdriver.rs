@@ -74,6 +74,18 @@ impl Session {
         Ok(())
     }
 
+    /// Types `text` into an input (W3C "element send keys").
+    pub fn type_text(&self, el: &str, text: &str) -> Result<(), String> {
+        post(&self.agent, &format!("{}/element/{el}/value", self.base), json!({"text": text}))?;
+        Ok(())
+    }
+
+    /// Empties an input.
+    pub fn clear(&self, el: &str) -> Result<(), String> {
+        post(&self.agent, &format!("{}/element/{el}/clear", self.base), json!({}))?;
+        Ok(())
+    }
+
     /// Runs `script` in the page (W3C "execute sync"); returns its result.
     pub fn execute(&self, script: &str, args: Value) -> Result<Value, String> {
         let v = post(&self.agent, &format!("{}/execute/sync", self.base), json!({"script": script, "args": args}))?;

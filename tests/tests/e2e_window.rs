@@ -101,12 +101,23 @@ fn e2e_start_a_vm_from_the_window_and_see_live_state() {
         "tauri-driver",
     );
     wait_until("tauri-driver port", 30, || TcpStream::connect(("127.0.0.1", port)).is_ok());
-    let s = Session::start(&format!("http://127.0.0.1:{port}"), &app.display().to_string()).expect("WebDriver session");
+    // tauri-driver accepts connections before it can always start a session: retry briefly.
+    let driver = format!("http://127.0.0.1:{port}");
+    let mut attempt = Session::start(&driver, &app.display().to_string());
+    for _ in 0..4 {
+        if attempt.is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+        attempt = Session::start(&driver, &app.display().to_string());
+    }
+    let s = attempt.expect("WebDriver session");
     println!("session {}", s.id());
 
     // First start added the local host; the guest is listed, shut off.
     let host_el = s.wait_for("[data-host-id]", 60).unwrap();
-    assert!(s.text(&host_el).unwrap().contains("Local"), "the local host is in the sidebar");
+    let first_host = s.property(&host_el, "textContent").unwrap().unwrap_or_default();
+    assert!(first_host.contains("Local"), "the local host is in the sidebar, not: {first_host}");
     s.wait_for("[data-testid=\"vm-table\"]", 30).unwrap();
     s.wait_for(&format!("tr[data-vm=\"{name}\"]"), 30).unwrap();
     wait_state(&s, &name, "shut_off", 10);
@@ -119,31 +130,6 @@ fn e2e_start_a_vm_from_the_window_and_see_live_state() {
     std::thread::sleep(Duration::from_millis(300));
     std::fs::write(shots_dir().join("vm-running.png"), s.screenshot().unwrap()).unwrap();
 
-    // The window in Chinese: the language picker re-renders every label through the
-    // translation layer (the state badge is checked against ui/src/locales/zh.json).
-    let zh: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(workspace_root().join("ui/src/locales/zh.json")).unwrap()).unwrap();
-    let picker = s.wait_for("select[data-testid=\"language\"]", 10).unwrap();
-    s.click(&picker).unwrap();
-    let zh_option = s.wait_for("select[data-testid=\"language\"] option[value=\"zh\"]", 5).unwrap();
-    s.click(&zh_option).unwrap();
-    let badge_css = format!("tr[data-vm=\"{name}\"] [data-testid=\"vm-state\"]");
-    let mut label = String::new();
-    wait_until("the state badge in Chinese", 10, || {
-        label = s.wait_for(&badge_css, 1).and_then(|el| s.text(&el)).unwrap_or_default();
-        label == zh["state.running"].as_str().unwrap()
-    });
-    let lang = s.execute("return document.documentElement.lang", serde_json::json!([])).unwrap();
-    let picked = s
-        .execute("const p = document.querySelector('select[data-testid=language]'); return p.value + ' ' + p.selectedOptions[0].text", serde_json::json!([]))
-        .unwrap();
-    assert_eq!(picked, "zh 中文", "the picker shows the chosen language");
-    println!("language switched: badge reads {label}, <html lang={lang}>, picker shows {picked}");
-    std::fs::write(shots_dir().join("vm-running-zh.png"), s.screenshot().unwrap()).unwrap();
-    let en_option = s.wait_for("select[data-testid=\"language\"] option[value=\"en\"]", 5).unwrap();
-    s.click(&picker).unwrap();
-    s.click(&en_option).unwrap();
-
     // A change made elsewhere (virsh, another tool) reaches the window through libvirt's
     // lifecycle event.
     let t = Instant::now();
@@ -152,6 +138,55 @@ fn e2e_start_a_vm_from_the_window_and_see_live_state() {
     println!("suspend outside the app -> badge 'paused': {:.0} ms (from the call: {:.0} ms)", took.as_secs_f64() * 1e3, t.elapsed().as_secs_f64() * 1e3);
     rt.block_on(host.vm_action(&name, VmAction::Destroy)).unwrap();
     wait_state(&s, &name, "shut_off", 10);
+
+    // Saved hosts from the window. A malformed URI is refused in the dialog, naming the
+    // problem, and nothing is saved; an unreachable one is saved and shows why it is down.
+    let before = s.execute("return document.querySelectorAll('[data-host-id]').length", serde_json::json!([])).unwrap();
+    s.click(&s.wait_for("[data-testid=\"add-host\"]", 10).unwrap()).unwrap();
+    let name_input = s.wait_for("[data-testid=\"host-name-input\"]", 5).unwrap();
+    let uri_input = s.wait_for("[data-testid=\"host-uri-input\"]", 5).unwrap();
+    s.type_text(&name_input, "Lab").unwrap();
+    s.type_text(&uri_input, "lab-server").unwrap();
+    s.click(&s.wait_for("[data-testid=\"add-host-submit\"]", 5).unwrap()).unwrap();
+    let refusal = s.wait_for("[data-testid=\"add-host-error\"]", 10).and_then(|el| s.property(&el, "textContent")).unwrap();
+    assert!(refusal.unwrap_or_default().contains("no scheme"), "the dialog says what is wrong with the URI");
+    std::fs::write(shots_dir().join("add-host-refused.png"), s.screenshot().unwrap()).unwrap();
+    s.clear(&uri_input).unwrap();
+    s.type_text(&uri_input, "qemu+tcp://127.0.0.1:1/system").unwrap();
+    s.click(&s.wait_for("[data-testid=\"add-host-submit\"]", 5).unwrap()).unwrap();
+    let mut why = String::new();
+    wait_until("the unreachable host's reason in the sidebar", 20, || {
+        why = s.wait_for("[data-host-id][data-status=\"disconnected\"] [data-testid=\"host-error\"]", 1)
+            .and_then(|el| s.property(&el, "textContent"))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        why.contains("Connection refused")
+    });
+    println!("unreachable host added, the sidebar says: {why}");
+    std::fs::write(shots_dir().join("host-unreachable.png"), s.screenshot().unwrap()).unwrap();
+    // Removing it asks first, then forgets it.
+    s.click(&s.wait_for("[data-testid=\"remove-host\"]", 5).unwrap()).unwrap();
+    s.click(&s.wait_for("[data-testid=\"confirm-ok\"]", 5).unwrap()).unwrap();
+    wait_until("the removed host to leave the sidebar", 10, || {
+        s.execute("return document.querySelectorAll('[data-host-id]').length", serde_json::json!([])).ok() == Some(before.clone())
+    });
+
+    // Every change made above is in the history view.
+    s.click(&s.wait_for("[data-testid=\"show-history\"]", 5).unwrap()).unwrap();
+    let table = s.wait_for("[data-testid=\"history-table\"]", 10).unwrap();
+    let mut text = String::new();
+    wait_until("history rows for the changes", 10, || {
+        text = s.property(&table, "textContent").ok().flatten().unwrap_or_default();
+        text.contains(&name) && text.contains("qemu+tcp://127.0.0.1:1/system")
+    });
+    let rows = s.execute("return document.querySelectorAll('tr[data-history-id]').length", serde_json::json!([])).unwrap();
+    println!("history shows {rows} entries");
+    // No screenshot here nor in Chinese below: after this sequence WebKitWebDriver's
+    // snapshot call stops answering (the page itself still answers scripts); driven by hand
+    // the same views snapshot fine. A driver issue to chase; the checks above stand.
+    s.click(&s.wait_for("[data-testid=\"show-vms\"]", 5).unwrap()).unwrap();
+    s.wait_for(&format!("tr[data-vm=\"{name}\"]"), 10).unwrap();
 
     // libvirtd stops: the sidebar says so with the reason, and recovers when it returns.
     let _restart = RestartOnDrop;
@@ -172,6 +207,32 @@ fn e2e_start_a_vm_from_the_window_and_see_live_state() {
     start_libvirtd();
     s.wait_for("[data-host-id][data-status=\"connected\"]", 60).unwrap();
     s.wait_for(&format!("tr[data-vm=\"{name}\"]"), 30).unwrap();
+
+    // The window in Chinese: the language picker re-renders every label through the
+    // translation layer (the state badge is checked against ui/src/locales/zh.json).
+    let zh: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(workspace_root().join("ui/src/locales/zh.json")).unwrap()).unwrap();
+    let picker = s.wait_for("select[data-testid=\"language\"]", 10).unwrap();
+    s.click(&picker).unwrap();
+    let zh_option = s.wait_for("select[data-testid=\"language\"] option[value=\"zh\"]", 5).unwrap();
+    s.click(&zh_option).unwrap();
+    let badge_css = format!("tr[data-vm=\"{name}\"] [data-testid=\"vm-state\"]");
+    let mut label = String::new();
+    wait_until("the state badge in Chinese", 10, || {
+        let Ok(badge) = s.wait_for(&badge_css, 1) else { return false };
+        let state = s.attribute(&badge, "data-state").ok().flatten().unwrap_or_default();
+        label = s.text(&badge).unwrap_or_default();
+        zh[format!("state.{state}")].as_str() == Some(label.as_str())
+    });
+    let lang = s.execute("return document.documentElement.lang", serde_json::json!([])).unwrap();
+    let picked = s
+        .execute("const p = document.querySelector('select[data-testid=language]'); return p.value + ' ' + p.selectedOptions[0].text", serde_json::json!([]))
+        .unwrap();
+    assert_eq!(picked, "zh 中文", "the picker shows the chosen language");
+    println!("language switched: badge reads {label}, <html lang={lang}>, picker shows {picked}");
+    let en_option = s.wait_for("select[data-testid=\"language\"] option[value=\"en\"]", 5).unwrap();
+    s.click(&picker).unwrap();
+    s.click(&en_option).unwrap();
 
     s.end();
 }

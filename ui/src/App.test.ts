@@ -1,9 +1,11 @@
 // The whole screen against a fake backend, checking the hooks the end-to-end tests rely on
-// (data-vm, data-state, data-action, confirm-ok, error-banner, data-host-id, vm-table).
+// (data-vm, data-state, data-action, confirm-ok, error-banner, data-host-id, vm-table, the
+// add-host dialog's fields, remove-host, show-history / show-vms, history-table, data-history-id).
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { FakeApi } from './lib/fake-api';
+import { formatHistoryTime } from './lib/history';
 import { setLocale } from './lib/i18n';
 import { host, vm } from './lib/testing';
 
@@ -23,6 +25,17 @@ function row(name: string): HTMLElement {
 
 const button = (name: string, action: string) =>
   row(name).querySelector<HTMLButtonElement>(`[data-action="${action}"]`)!;
+const byTestId = <T extends HTMLElement = HTMLElement>(id: string) => screen.getByTestId(id) as T;
+const hostItem = (id: string) => document.querySelector<HTMLElement>(`[data-host-id="${id}"]`);
+const heading = () => document.querySelector('main h1')?.textContent;
+
+/** Opens the add-host dialog and fills it in (without submitting). */
+async function fillAddHost(name: string, uri: string) {
+  await fireEvent.click(byTestId('add-host'));
+  await fireEvent.input(byTestId('host-name-input'), { target: { value: name } });
+  await fireEvent.input(byTestId('host-uri-input'), { target: { value: uri } });
+}
+
 const stateOf = (name: string) => row(name).querySelector('[data-testid="vm-state"]')?.getAttribute('data-state');
 
 beforeEach(async () => {
@@ -122,5 +135,228 @@ describe('App', () => {
   it('shows an empty host', async () => {
     await fireEvent.click(document.querySelector('[data-host-id="8"]')!);
     await screen.findByText('This host has no virtual machines.');
+  });
+});
+
+describe('adding a host', () => {
+  it('opens a dialog focused on the name, submitting only once both fields are filled', async () => {
+    await fireEvent.click(byTestId('add-host'));
+    const dialog = screen.getByRole('dialog');
+    expect(dialog.textContent).toContain('Add a host');
+    expect(dialog.textContent).toContain('qemu:///system');
+    const name = byTestId<HTMLInputElement>('host-name-input');
+    const uri = byTestId<HTMLInputElement>('host-uri-input');
+    expect(document.activeElement).toBe(name);
+    expect(uri.placeholder).toBe('qemu+ssh://user@host/system');
+    const submit = byTestId<HTMLButtonElement>('add-host-submit');
+    expect(submit.disabled).toBe(true);
+    await fireEvent.input(name, { target: { value: 'office' } });
+    expect(submit.disabled).toBe(true);
+    await fireEvent.input(uri, { target: { value: '   ' } });
+    expect(submit.disabled).toBe(true);
+    await fireEvent.input(uri, { target: { value: 'qemu+ssh://me@office/system' } });
+    expect(submit.disabled).toBe(false);
+    // WebDriver's Element Clear fires only `change`.
+    await fireEvent.change(uri, { target: { value: '' } });
+    expect(submit.disabled).toBe(true);
+  });
+
+  it('adds the host, closes and selects it', async () => {
+    await fillAddHost(' office ', 'qemu+ssh://me@office/system');
+    await fireEvent.click(byTestId('add-host-submit'));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(fake.api.calls).toContain('add_host office qemu+ssh://me@office/system');
+    await waitFor(() => expect(hostItem('100')?.getAttribute('aria-current')).toBe('true'));
+    expect(hostItem('100')?.getAttribute('data-status')).toBe('connecting');
+    expect(heading()).toBe('office');
+  });
+
+  it('keeps the dialog and the values on an invalid URI, showing the error', async () => {
+    await fillAddHost('office', 'foo');
+    await fireEvent.click(byTestId('add-host-submit'));
+    const error = await screen.findByTestId('add-host-error');
+    expect(error.getAttribute('data-code')).toBe('invalid_input');
+    expect(error.textContent).toContain('The input is not valid.');
+    expect(error.textContent).toContain("invalid connection URI: 'foo' has no scheme");
+    expect(error.textContent).toContain('Correct the value and try again.');
+    expect(screen.getByRole('dialog')).toBeTruthy();
+    expect(byTestId<HTMLInputElement>('host-name-input').value).toBe('office');
+    expect(byTestId<HTMLInputElement>('host-uri-input').value).toBe('foo');
+    expect(byTestId<HTMLButtonElement>('add-host-submit').disabled).toBe(false);
+    expect(hostItem('100')).toBeNull();
+
+    await fireEvent.input(byTestId('host-uri-input'), { target: { value: 'qemu:///system' } });
+    await fireEvent.click(byTestId('add-host-submit'));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(hostItem('100')?.textContent).toContain('Local');
+  });
+
+  it('translates a duplicate-name error', async () => {
+    setLocale('zh');
+    await fillAddHost('Demo', 'qemu:///system');
+    await fireEvent.click(byTestId('add-host-submit'));
+    const error = await screen.findByTestId('add-host-error');
+    expect(error.textContent).toContain('输入无效。');
+    expect(error.textContent).toContain("a host named 'Demo' already exists");
+  });
+
+  it('disables the submit button while the request is under way', async () => {
+    let open!: () => void;
+    fake.api.addHostGate = new Promise((resolve) => (open = resolve));
+    await fillAddHost('office', 'qemu:///system');
+    await fireEvent.click(byTestId('add-host-submit'));
+    await waitFor(() => expect(byTestId<HTMLButtonElement>('add-host-submit').disabled).toBe(true));
+    open();
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+  });
+
+  it('cancels with Escape or the backdrop, and keeps focus inside while open', async () => {
+    byTestId('add-host').focus();
+    await fillAddHost('office', 'qemu:///system');
+    const name = byTestId('host-name-input');
+    const submit = byTestId('add-host-submit');
+    submit.focus();
+    await fireEvent.keyDown(window, { key: 'Tab' });
+    expect(document.activeElement).toBe(name);
+    await fireEvent.keyDown(window, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(submit);
+
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    // Focus goes back to where it was.
+    expect(document.activeElement).toBe(byTestId('add-host'));
+
+    await fireEvent.click(byTestId('add-host'));
+    const backdrop = screen.getByRole('dialog').parentElement!;
+    // A drag from a field that ends on the backdrop is no click on it.
+    await fireEvent.mouseDown(byTestId('host-name-input'));
+    await fireEvent.click(backdrop);
+    expect(screen.queryByRole('dialog')).not.toBeNull();
+    await fireEvent.mouseDown(backdrop);
+    await fireEvent.click(backdrop);
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(fake.api.count('add_host')).toBe(0);
+  });
+});
+
+describe('removing a host', () => {
+  it('asks first, then forgets the host and selects the first one left', async () => {
+    await fireEvent.click(byTestId('remove-host'));
+    const question = screen.getByRole('alertdialog');
+    expect(question.textContent).toContain('Remove “Demo”?');
+    expect(question.textContent).toContain('not touched');
+    await fireEvent.click(within(question).getByText('Cancel'));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(fake.api.count('remove_host')).toBe(0);
+
+    await fireEvent.click(byTestId('remove-host'));
+    await fireEvent.click(byTestId('confirm-ok'));
+    await waitFor(() => expect(hostItem('7')).toBeNull());
+    expect(fake.api.calls).toContain('remove_host 7');
+    expect(hostItem('8')?.getAttribute('aria-current')).toBe('true');
+    expect(heading()).toBe('lab');
+  });
+
+  it('shows a failed removal in the error banner', async () => {
+    // Removed meanwhile, e.g. from the command line.
+    fake.api.hosts = fake.api.hosts.filter((h) => h.id !== '7');
+    await fireEvent.click(byTestId('remove-host'));
+    await fireEvent.click(byTestId('confirm-ok'));
+    const banner = await screen.findByTestId('error-banner');
+    expect(banner.getAttribute('data-code')).toBe('host_not_found');
+    expect(banner.textContent).toContain('The host was not found.');
+    await waitFor(() => expect(hostItem('7')).toBeNull());
+  });
+});
+
+describe('history', () => {
+  const at = Date.UTC(2025, 2, 4, 13, 5, 9);
+
+  beforeEach(() => {
+    fake.api.history = [
+      { id: 12, at_ms: at, actor: 'app', host: 'Demo', action: 'destroy', target: 'web', ok: false, detail: "cannot destroy 'web': it is shut off" },
+      { id: 11, at_ms: at - 60_000, actor: 'cli', host: 'Demo', action: 'start', target: 'db', ok: true, detail: null },
+      { id: 10, at_ms: at - 120_000, actor: 'app', host: 'lab', action: 'snapshot', target: 'x', ok: true, detail: null },
+    ];
+  });
+
+  const historyRow = (id: number) => document.querySelector<HTMLElement>(`tr[data-history-id="${id}"]`)!;
+  const cells = (id: number) => [...historyRow(id).querySelectorAll('td')].map((td) => td.textContent?.trim().replace(/\s+/g, ' '));
+
+  it('switches the main panel to the history and back', async () => {
+    expect(byTestId('show-vms').getAttribute('aria-checked')).toBe('true');
+    await fireEvent.click(byTestId('show-history'));
+    expect(byTestId('show-history').getAttribute('aria-checked')).toBe('true');
+    await screen.findByTestId('history-table');
+    expect(screen.queryByTestId('vm-table')).toBeNull();
+    expect(fake.api.calls).toContain('list_history 200');
+    await fireEvent.click(byTestId('show-vms'));
+    await screen.findByTestId('vm-table');
+    expect(screen.queryByTestId('history-table')).toBeNull();
+  });
+
+  it('shows an ok and a failed entry, newest first', async () => {
+    await fireEvent.click(byTestId('show-history'));
+    await waitFor(() => historyRow(12));
+    const ids = [...document.querySelectorAll('tr[data-history-id]')].map((r) => r.getAttribute('data-history-id'));
+    expect(ids).toEqual(['12', '11', '10']);
+
+    const failed = cells(12);
+    expect(failed[0]).toBe(formatHistoryTime(at, 'en').replace(/\s+/g, ' '));
+    expect(failed.slice(1, 4)).toEqual(['Demo', 'Force off', 'web']);
+    expect(failed[4]).toBe("Failed cannot destroy 'web': it is shut off");
+    expect(failed[5]).toBe('App');
+    expect(historyRow(12).querySelector('[data-testid="history-result"]')?.getAttribute('data-ok')).toBe('false');
+    expect(historyRow(12).querySelector('time')?.getAttribute('datetime')).toBe('2025-03-04T13:05:09.000Z');
+
+    expect(cells(11).slice(1)).toEqual(['Demo', 'Start', 'db', 'Succeeded', 'Command line']);
+    expect(historyRow(11).querySelector('[data-testid="history-result"]')?.getAttribute('data-ok')).toBe('true');
+    // An action this UI does not know is shown as recorded.
+    expect(cells(10)[2]).toBe('snapshot');
+  });
+
+  it('follows the language', async () => {
+    await fireEvent.click(byTestId('show-history'));
+    await waitFor(() => historyRow(12));
+    await fireEvent.change(byTestId('language'), { target: { value: 'zh' } });
+    expect(cells(12)[0]).toBe(formatHistoryTime(at, 'zh'));
+    expect(cells(12)[2]).toBe('强制关机');
+    expect(cells(11).slice(4)).toEqual(['成功', '命令行']);
+  });
+
+  it('shows an empty history, refreshes it and reloads it after a change', async () => {
+    fake.api.history = [];
+    await fireEvent.click(byTestId('show-history'));
+    await screen.findByTestId('history-empty');
+
+    fake.api.history = [{ id: 1, at_ms: at, actor: 'cli', host: 'Demo', action: 'reboot', target: 'web', ok: true, detail: null }];
+    await fireEvent.click(byTestId('history-refresh'));
+    await waitFor(() => historyRow(1));
+
+    await fillAddHost('office', 'qemu:///system');
+    await fireEvent.click(byTestId('add-host-submit'));
+    await waitFor(() => expect(cells(2).slice(1, 5)).toEqual(['office', 'Add host', 'qemu:///system', 'Succeeded']));
+  });
+
+  it('shows a failed load', async () => {
+    fake.api.historyError = { code: 'store', message: 'saved state: database is locked', hint: null };
+    await fireEvent.click(byTestId('show-history'));
+    const error = await screen.findByTestId('history-load-error');
+    expect(error.textContent).toContain('Could not load the history');
+    expect(error.textContent).toContain('saved state: database is locked');
+    expect(screen.queryByTestId('history-table')).toBeNull();
+
+    fake.api.historyError = null;
+    await fireEvent.click(byTestId('history-refresh'));
+    await screen.findByTestId('history-table');
+    expect(screen.queryByTestId('history-load-error')).toBeNull();
+  });
+
+  it('goes back to the VMs when a host is picked', async () => {
+    await fireEvent.click(byTestId('show-history'));
+    await screen.findByTestId('history-table');
+    await fireEvent.click(hostItem('8')!);
+    await screen.findByTestId('vm-table');
+    expect(heading()).toBe('lab');
   });
 });

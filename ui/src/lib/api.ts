@@ -3,6 +3,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { Accel } from '../bindings/Accel';
+import type { HistoryEntry } from '../bindings/HistoryEntry';
 import type { HostEvent } from '../bindings/HostEvent';
 import type { HostSummary } from '../bindings/HostSummary';
 import type { VmAction } from '../bindings/VmAction';
@@ -23,6 +24,12 @@ export interface Api {
   listVms(hostId: string): Promise<VmSummary[]>;
   vmAction(hostId: string, name: string, action: VmAction): Promise<void>;
   setHostAccel(hostId: string, accel: Accel): Promise<void>;
+  /** Saves a host; it connects in the background and reports through `host_status` events. */
+  addHost(name: string, uri: string): Promise<HostSummary>;
+  /** Forgets a saved host; its VMs are not touched. */
+  removeHost(hostId: string): Promise<void>;
+  /** The newest `limit` recorded changes, newest first. */
+  listHistory(limit: number): Promise<HistoryEntry[]>;
   onHostEvent(handler: (event: HostEvent) => void): Promise<UnlistenFn>;
 }
 
@@ -35,5 +42,10 @@ export const api: Api = {
   setHostAccel: async (hostId, accel) => {
     await call<null>('set_host_accel', { hostId, accel });
   },
+  addHost: (name, uri) => call<HostSummary>('add_host', { name, uri }),
+  removeHost: async (hostId) => {
+    await call<null>('remove_host', { hostId });
+  },
+  listHistory: (limit) => call<HistoryEntry[]>('list_history', { limit }),
   onHostEvent: (handler) => listen<HostEvent>('host-event', (event) => handler(event.payload)),
 };

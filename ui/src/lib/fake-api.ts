@@ -1,20 +1,33 @@
 // An in-memory stand-in for the backend, for unit and component tests.
 import type { Accel } from '../bindings/Accel';
+import type { ErrorPayload } from '../bindings/ErrorPayload';
+import type { HistoryEntry } from '../bindings/HistoryEntry';
 import type { HostEvent } from '../bindings/HostEvent';
 import type { HostSummary } from '../bindings/HostSummary';
 import type { VmAction } from '../bindings/VmAction';
 import type { VmSummary } from '../bindings/VmSummary';
 import type { Api } from './api';
 
+/** The core's `invalid_input` rejection (`Error::invalid` in vireo-core). */
+function invalid(field: string, reason: string): ErrorPayload {
+  return { code: 'invalid_input', message: `invalid ${field}: ${reason}`, hint: 'Correct the value and try again.' };
+}
+
 export class FakeApi implements Api {
   hosts: HostSummary[] = [];
   vms: Record<string, VmSummary[]> = {};
+  /** Newest first, as the backend answers; the calls below record into it like the core does. */
+  history: HistoryEntry[] = [];
   calls: string[] = [];
   /** When set, vm_action waits for this before answering. */
   actionGate: Promise<void> | null = null;
+  /** When set, add_host waits for this before answering. */
+  addHostGate: Promise<void> | null = null;
   actionError: unknown = null;
   listError: unknown = null;
+  historyError: unknown = null;
   #handler: ((ev: HostEvent) => void) | null = null;
+  #nextHostId = 100;
 
   async listHosts(): Promise<HostSummary[]> {
     this.calls.push('list_hosts');
@@ -30,6 +43,7 @@ export class FakeApi implements Api {
   async vmAction(hostId: string, name: string, action: VmAction): Promise<void> {
     this.calls.push(`vm_action ${hostId} ${name} ${action}`);
     if (this.actionGate) await this.actionGate;
+    this.#record(this.#hostName(hostId), action, name, this.actionError);
     if (this.actionError) throw this.actionError;
   }
 
@@ -37,6 +51,56 @@ export class FakeApi implements Api {
     this.calls.push(`set_host_accel ${hostId} ${accel}`);
     const host = this.hosts.find((h) => h.id === hostId);
     if (host) host.accel = accel;
+    this.#record(this.#hostName(hostId), 'set_accel', accel, null);
+  }
+
+  /** Checks like the core (trimmed name, a scheme in the URI, unique names), then saves as `connecting`. */
+  async addHost(name: string, uri: string): Promise<HostSummary> {
+    this.calls.push(`add_host ${name} ${uri}`);
+    if (this.addHostGate) await this.addHostGate;
+    const n = name.trim();
+    const u = uri.trim();
+    let error: ErrorPayload | null = null;
+    if (n === '') error = invalid('host name', 'it is empty');
+    else if (!u.includes('://')) {
+      error = invalid(
+        'connection URI',
+        `'${u}' has no scheme; write it like qemu:///system or qemu+ssh://user@host/system`,
+      );
+    } else if (this.hosts.some((h) => h.name === n)) {
+      error = invalid('host name', `a host named '${n}' already exists; pick another name`);
+    }
+    this.#record(n, 'add_host', u, error);
+    if (error) throw error;
+    const kind = u.startsWith('test:') ? 'demo' : u.startsWith('qemu:///') ? 'local' : 'remote';
+    const added: HostSummary = {
+      id: String(this.#nextHostId++),
+      name: n,
+      uri: u,
+      kind,
+      accel: 'auto',
+      status: 'connecting',
+      error: null,
+    };
+    this.hosts.push(added);
+    return structuredClone(added);
+  }
+
+  async removeHost(hostId: string): Promise<void> {
+    this.calls.push(`remove_host ${hostId}`);
+    const name = this.#hostName(hostId);
+    const error: ErrorPayload | null = this.hosts.some((h) => h.id === hostId)
+      ? null
+      : { code: 'host_not_found', message: `no saved host with id '${hostId}'`, hint: null };
+    this.#record(name, 'remove_host', name, error);
+    if (error) throw error;
+    this.hosts = this.hosts.filter((h) => h.id !== hostId);
+  }
+
+  async listHistory(limit: number): Promise<HistoryEntry[]> {
+    this.calls.push(`list_history ${limit}`);
+    if (this.historyError) throw this.historyError;
+    return structuredClone(this.history.slice(0, limit));
   }
 
   async onHostEvent(handler: (ev: HostEvent) => void): Promise<() => void> {
@@ -52,5 +116,24 @@ export class FakeApi implements Api {
 
   count(prefix: string): number {
     return this.calls.filter((c) => c.startsWith(prefix)).length;
+  }
+
+  #hostName(hostId: string): string {
+    return this.hosts.find((h) => h.id === hostId)?.name ?? hostId;
+  }
+
+  #record(host: string, action: string, target: string, error: unknown): void {
+    const detail = error === null ? null : ((error as Partial<ErrorPayload>).message ?? String(error));
+    this.history.unshift({
+      // Entries set by a test may already use low ids.
+      id: Math.max(0, ...this.history.map((e) => e.id)) + 1,
+      at_ms: Date.now(),
+      actor: 'app',
+      host,
+      action,
+      target,
+      ok: error === null,
+      detail,
+    });
   }
 }

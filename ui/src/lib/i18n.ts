@@ -60,9 +60,14 @@ export function setLocale(locale: Locale): void {
   notify?.();
 }
 
+/** The BCP 47 tag of a locale, for the page language and for `Intl` formatting. */
+export function localeTag(locale: Locale): string {
+  return locale === 'zh' ? 'zh-CN' : 'en';
+}
+
 /** Tells the webview the page language, which picks CJK fonts and line breaking for zh. */
 export function syncDocumentLang(): void {
-  if (typeof document !== 'undefined') document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
+  if (typeof document !== 'undefined') document.documentElement.lang = localeTag(current);
 }
 
 export function hasKey(key: string): key is MessageKey {

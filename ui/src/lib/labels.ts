@@ -52,6 +52,24 @@ export const FILTER_LABEL: Record<VmFilter, MessageKey> = {
   stopped: 'vms.filter.stopped',
 };
 
+/**
+ * History `action` values (`record` calls in vireo-app): the VM actions keep their button
+ * labels. A plain string table, not a Record over a generated type, because history holds
+ * whatever older or newer versions recorded; unknown actions are shown raw.
+ */
+export const HISTORY_ACTION_LABEL: Readonly<Record<string, MessageKey>> = {
+  ...ACTION_LABEL,
+  add_host: 'history.action.add_host',
+  remove_host: 'history.action.remove_host',
+  set_accel: 'history.action.set_accel',
+};
+
+/** History `actor` values: who made the change. */
+export const HISTORY_ACTOR_LABEL: Readonly<Record<string, MessageKey>> = {
+  app: 'history.actor.app',
+  cli: 'history.actor.cli',
+};
+
 /** Translated summaries of the core's error codes (`Error::code` in vireo-core). */
 export const ERROR_TITLE: Readonly<Record<string, MessageKey>> = {
   invalid_input: 'error.invalid_input',

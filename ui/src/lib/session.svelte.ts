@@ -1,14 +1,17 @@
-// The app's live state: hosts, the selected host's VMs, actions in flight and errors.
+// The app's live state: hosts, the selected host's VMs, actions in flight, errors and the
+// change history.
 // It wires the backend (polling, events, actions) to the pure functions in hosts.ts and
 // vms.ts; components read its fields and call its methods.
 import type { Accel } from '../bindings/Accel';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
+import type { HistoryEntry } from '../bindings/HistoryEntry';
 import type { HostEvent } from '../bindings/HostEvent';
 import type { HostSummary } from '../bindings/HostSummary';
 import type { VmAction } from '../bindings/VmAction';
 import type { VmSummary } from '../bindings/VmSummary';
 import type { Api } from './api';
 import { toErrorPayload } from './errors';
+import { HISTORY_LIMIT } from './history';
 import { applyHostStatus } from './hosts';
 import { applyLifecycle, sortVms, type LifecycleEvent } from './vms';
 
@@ -17,6 +20,9 @@ export const POLL_MS = 2000;
 
 /** Older error banners are dropped beyond this many so a flapping host cannot flood the screen. */
 const MAX_ERRORS = 4;
+
+/** What the main panel shows: the selected host's VMs, or the history of changes on all hosts. */
+export type View = 'vms' | 'history';
 
 export interface ShownError {
   id: number;
@@ -35,6 +41,12 @@ export class Session {
   /** Action in flight per VM, keyed by `busyKey`. */
   busy = $state<Record<string, VmAction>>({});
   errors = $state<ShownError[]>([]);
+  view = $state<View>('vms');
+  /** Newest first; null until the first load answers. */
+  history = $state<HistoryEntry[] | null>(null);
+  historyLoading = $state(false);
+  /** The last history load failed; entries shown (if any) are from before. */
+  historyError = $state<ErrorPayload | null>(null);
 
   selectedHost = $derived(this.hosts.find((h) => h.id === this.selectedId) ?? null);
 
@@ -44,6 +56,8 @@ export class Session {
   #listing: string | null = null;
   #eventsDuringList: LifecycleEvent[] = [];
   #relistQueued = false;
+  /** Numbers history loads so only the newest answer is shown. */
+  #historyLoad = 0;
 
   constructor(api: Api) {
     this.#api = api;
@@ -157,6 +171,7 @@ export class Session {
       this.pushError(toErrorPayload(e));
     } finally {
       delete this.busy[key];
+      this.#historyChanged();
     }
   }
 
@@ -167,7 +182,71 @@ export class Session {
     } catch (e) {
       this.pushError(toErrorPayload(e));
     }
+    this.#historyChanged();
     await this.loadHosts();
+  }
+
+  /**
+   * Saves a new host and selects it. Rejections (a bad name or URI) are left to the caller,
+   * the add-host dialog, which shows them next to the fields.
+   */
+  async addHost(name: string, uri: string): Promise<HostSummary> {
+    let added: HostSummary;
+    try {
+      added = await this.#api.addHost(name, uri);
+    } finally {
+      // Failed attempts are recorded too.
+      this.#historyChanged();
+    }
+    await this.loadHosts();
+    // Should the re-list have failed, the host is still shown: the backend has saved it.
+    if (!this.hosts.some((h) => h.id === added.id)) this.hosts = [...this.hosts, added];
+    this.select(added.id);
+    return added;
+  }
+
+  /** Forgets a saved host, then shows the first one left. */
+  async removeHost(hostId: string): Promise<void> {
+    try {
+      await this.#api.removeHost(hostId);
+      // Gone even if the re-list below fails.
+      this.hosts = this.hosts.filter((h) => h.id !== hostId);
+    } catch (e) {
+      this.pushError(toErrorPayload(e));
+    }
+    this.#historyChanged();
+    await this.loadHosts();
+    if (!this.hosts.some((h) => h.id === this.selectedId)) this.select(this.hosts[0]?.id ?? null);
+  }
+
+  showVms(): void {
+    this.view = 'vms';
+  }
+
+  /** Opens the history, fetching it afresh (the CLI records changes too, without events). */
+  showHistory(): void {
+    this.view = 'history';
+    void this.loadHistory();
+  }
+
+  async loadHistory(): Promise<void> {
+    const load = ++this.#historyLoad;
+    this.historyLoading = true;
+    try {
+      const entries = await this.#api.listHistory(HISTORY_LIMIT);
+      if (load !== this.#historyLoad) return;
+      this.history = entries;
+      this.historyError = null;
+    } catch (e) {
+      if (load === this.#historyLoad) this.historyError = toErrorPayload(e);
+    } finally {
+      if (load === this.#historyLoad) this.historyLoading = false;
+    }
+  }
+
+  /** A change was just recorded: keep an open history current. */
+  #historyChanged(): void {
+    if (this.view === 'history') void this.loadHistory();
   }
 
   pushError(error: ErrorPayload): void {

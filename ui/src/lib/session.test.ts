@@ -128,4 +128,121 @@ describe('Session', () => {
     expect(api.calls).toContain('set_host_accel 2 qemu');
     expect(session.hosts.find((h) => h.id === '2')?.accel).toBe('qemu');
   });
+
+  it('adds a host, re-lists hosts and selects the new one', async () => {
+    const added = await session.addHost('lab', 'qemu+ssh://root@lab/system');
+    expect(added).toMatchObject({ name: 'lab', kind: 'remote', status: 'connecting' });
+    expect(session.hosts.map((h) => h.id)).toEqual(['1', '2', added.id]);
+    expect(session.selectedId).toBe(added.id);
+    await settle();
+    expect(api.calls).toContain(`list_vms ${added.id}`);
+  });
+
+  it('leaves a rejected host to the caller, changing nothing', async () => {
+    const result = session.addHost('lab', 'foo');
+    await expect(result).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining("'foo' has no scheme") });
+    expect(session.hosts).toHaveLength(2);
+    expect(session.selectedId).toBe('1');
+    expect(session.errors).toEqual([]);
+  });
+
+  it('removes a host and selects the first one left', async () => {
+    session.select('2');
+    await settle();
+    await session.removeHost('2');
+    expect(api.calls).toContain('remove_host 2');
+    expect(session.hosts.map((h) => h.id)).toEqual(['1']);
+    expect(session.selectedId).toBe('1');
+  });
+
+  it('reports a failed removal in the error banners', async () => {
+    await session.removeHost('9');
+    expect(session.errors.map((e) => e.error.code)).toEqual(['host_not_found']);
+    expect(session.hosts).toHaveLength(2);
+    expect(session.selectedId).toBe('1');
+  });
+
+  it('ends with no selection when the last host goes', async () => {
+    await session.removeHost('1');
+    await session.removeHost('2');
+    expect(session.hosts).toEqual([]);
+    expect(session.selectedId).toBeNull();
+    expect(session.selectedHost).toBeNull();
+  });
+
+  it('loads the newest 200 history entries when the history opens', async () => {
+    api.history = [
+      { id: 2, at_ms: 2000, actor: 'cli', host: 'h', action: 'start', target: 'web', ok: true, detail: null },
+      { id: 1, at_ms: 1000, actor: 'app', host: 'h', action: 'destroy', target: 'db', ok: false, detail: 'boom' },
+    ];
+    expect(session.history).toBeNull();
+    session.showHistory();
+    expect(session.view).toBe('history');
+    expect(session.historyLoading).toBe(true);
+    await settle();
+    expect(api.calls).toContain('list_history 200');
+    expect(session.history?.map((e) => e.id)).toEqual([2, 1]);
+    expect(session.historyLoading).toBe(false);
+    session.showVms();
+    expect(session.view).toBe('vms');
+  });
+
+  it('reloads an open history after each change, and only then', async () => {
+    await session.act('web', 'shutdown');
+    expect(api.count('list_history')).toBe(0);
+
+    session.showHistory();
+    await settle();
+    expect(session.history?.[0]).toMatchObject({ action: 'shutdown', target: 'web', ok: true });
+
+    api.actionError = { code: 'invalid_state', message: "cannot start 'web': it is running", hint: null };
+    await session.act('web', 'start');
+    await settle();
+    expect(session.history?.[0]).toMatchObject({ action: 'start', ok: false, detail: "cannot start 'web': it is running" });
+
+    await session.setAccel('2', 'kvm');
+    await settle();
+    expect(session.history?.[0]).toMatchObject({ action: 'set_accel', target: 'kvm' });
+
+    await session.addHost('lab', 'qemu:///system').catch(() => {});
+    await settle();
+    expect(session.history?.[0]).toMatchObject({ action: 'add_host', host: 'lab', ok: true });
+
+    await session.removeHost('1');
+    await settle();
+    expect(session.history?.[0]).toMatchObject({ action: 'remove_host', host: 'host-1', ok: true });
+    expect(session.view).toBe('history');
+  });
+
+  it('keeps the shown history but reports a failed reload', async () => {
+    session.showHistory();
+    await settle();
+    api.historyError = { code: 'store', message: 'saved state: disk I/O error', hint: null };
+    await session.loadHistory();
+    expect(session.historyError?.code).toBe('store');
+    expect(session.history).toEqual([]);
+    api.historyError = null;
+    await session.loadHistory();
+    expect(session.historyError).toBeNull();
+  });
+
+  it('shows only the newest history answer', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // The first load answers (with the older, empty list) only after the second one.
+    const list = api.listHistory.bind(api);
+    let calls = 0;
+    api.listHistory = async (limit) => {
+      const first = calls++ === 0;
+      const answer = await list(limit);
+      if (first) await gate;
+      return answer;
+    };
+    session.showHistory();
+    api.history = [{ id: 5, at_ms: 1, actor: 'app', host: 'h', action: 'start', target: 'web', ok: true, detail: null }];
+    await session.loadHistory();
+    open();
+    await settle();
+    expect(session.history?.map((e) => e.id)).toEqual([5]);
+  });
 });
