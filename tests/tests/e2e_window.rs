@@ -96,6 +96,11 @@ fn e2e_start_a_vm_from_the_window_and_see_live_state() {
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("DISPLAY", &display)
             .env("VIREO_DATA_DIR", data.path())
+            // A fresh profile too (WebKit keeps localStorage, e.g. the chosen language, under
+            // the XDG directories): every run is a first start.
+            .env("XDG_DATA_HOME", data.path().join("xdg-data"))
+            .env("XDG_CONFIG_HOME", data.path().join("xdg-config"))
+            .env("XDG_CACHE_HOME", data.path().join("xdg-cache"))
             .env("GDK_BACKEND", "x11")
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
         "tauri-driver",
