@@ -8,6 +8,7 @@ use vireo_core::Error;
 // virErrorNumber values we treat specially (libvirt's virterror.h).
 const VIR_ERR_NO_SUPPORT: i32 = 3;
 const VIR_ERR_NO_DOMAIN: i32 = 42;
+pub(crate) const VIR_ERR_NO_NETWORK: i32 = 43;
 const VIR_ERR_OPERATION_INVALID: i32 = 55;
 const VIR_ERR_AUTH_FAILED: i32 = 45;
 const VIR_ERR_AUTH_UNAVAILABLE: i32 = 94;
@@ -46,6 +47,6 @@ pub(crate) fn vm_error(host: &str, name: &str, action: &str, e: &virt::error::Er
 }
 
 /// Maps an error of a host-wide operation (listing, defining).
-pub(crate) fn host_error(_host: &str, action: &str, e: &virt::error::Error) -> Error {
+pub(crate) fn host_error(action: &str, e: &virt::error::Error) -> Error {
     Error::Libvirt { action: action.to_owned(), message: message(e) }
 }

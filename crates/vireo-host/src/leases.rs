@@ -27,14 +27,14 @@ impl Host {
         let uri = self.uri().to_owned();
         self.call(move |conn| {
             let net = conn.lookup_network_by_name(&network).map_err(|e| match crate::error::raw_code(&e) {
-                43 /* VIR_ERR_NO_NETWORK */ => Error::invalid("network", format!("no network named '{network}' on {uri}")),
-                _ => host_error(&uri, "find the network", &e),
+                crate::error::VIR_ERR_NO_NETWORK => Error::invalid("network", format!("no network named '{network}' on {uri}")),
+                _ => host_error("find the network", &e),
             })?;
             let mut leases: *mut sys::virNetworkDHCPLeasePtr = std::ptr::null_mut();
             // SAFETY: a valid network; libvirt allocates the array, freed below.
             let n = unsafe { sys::virNetworkGetDHCPLeases(net.as_ptr(), std::ptr::null(), &mut leases, 0) };
             if n < 0 {
-                return Err(host_error(&uri, "read DHCP leases", &virt::error::Error::last_error()));
+                return Err(host_error("read DHCP leases", &virt::error::Error::last_error()));
             }
             let mut out = Vec::with_capacity(n as usize);
             for i in 0..n as usize {

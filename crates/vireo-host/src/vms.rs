@@ -15,8 +15,7 @@ impl Host {
     /// Every VM on the host with its live figures: one bulk-stats round trip on the
     /// qemu driver, whatever the number of VMs. CPU % compares with the previous list.
     pub async fn list_vms(&self) -> Result<Vec<VmSummary>> {
-        let uri = self.uri().to_owned();
-        let stats = self.call(move |conn| collect_stats(conn, &uri)).await?;
+        let stats = self.call(collect_stats).await?;
         let now = Instant::now();
         let mut samples = self.inner.cpu_samples.lock().unwrap();
         let mut fresh = HashMap::with_capacity(stats.len());
@@ -38,8 +37,7 @@ impl Host {
 
     /// The raw bulk-stats records (for callers that want libvirt's own figures).
     pub async fn domain_stats(&self) -> Result<Vec<DomainStats>> {
-        let uri = self.uri().to_owned();
-        self.call(move |conn| collect_stats(conn, &uri)).await
+        self.call(collect_stats).await
     }
 
     /// Runs a lifecycle action on the VM called `name`. An action the VM's state does not
@@ -72,10 +70,9 @@ impl Host {
 
     /// Defines (persists) a domain from XML; returns its name.
     pub async fn define_vm(&self, xml: String) -> Result<String> {
-        let uri = self.uri().to_owned();
         self.call(move |conn| {
-            let dom = conn.define_domain_xml(&xml).map_err(|e| host_error(&uri, "define the VM", &e))?;
-            dom.name().map_err(|e| host_error(&uri, "read the VM's name", &e))
+            let dom = conn.define_domain_xml(&xml).map_err(|e| host_error("define the VM", &e))?;
+            dom.name().map_err(|e| host_error("read the VM's name", &e))
         })
         .await
     }
@@ -138,11 +135,11 @@ fn lookup(conn: &Connect, uri: &str, name: &str) -> Result<Domain> {
 /// Bulk stats, completed where the driver left fields out. The qemu driver reports size
 /// and vCPUs for stopped domains too, so the completion pass costs nothing there; the
 /// test driver reports only the state, and gets one `virDomainGetInfo` per domain.
-fn collect_stats(conn: &Connect, uri: &str) -> Result<Vec<DomainStats>> {
+fn collect_stats(conn: &Connect) -> Result<Vec<DomainStats>> {
     let mut stats = match all_domain_stats(conn) {
         Ok(s) => s,
-        Err(e) if is_unsupported(&e) => list_without_bulk_stats(conn, uri)?,
-        Err(e) => return Err(host_error(uri, "list VMs", &e)),
+        Err(e) if is_unsupported(&e) => list_without_bulk_stats(conn)?,
+        Err(e) => return Err(host_error("list VMs", &e)),
     };
     for s in stats.iter_mut().filter(|s| s.vcpus.is_none() || s.balloon_maximum_kib.is_none()) {
         let Ok(dom) = conn.lookup_domain_by_uuid_string(&s.uuid) else { continue };
@@ -157,8 +154,8 @@ fn collect_stats(conn: &Connect, uri: &str) -> Result<Vec<DomainStats>> {
     Ok(stats)
 }
 
-fn list_without_bulk_stats(conn: &Connect, uri: &str) -> Result<Vec<DomainStats>> {
-    let doms = conn.list_all_domains(0).map_err(|e| host_error(uri, "list VMs", &e))?;
+fn list_without_bulk_stats(conn: &Connect) -> Result<Vec<DomainStats>> {
+    let doms = conn.list_all_domains(0).map_err(|e| host_error("list VMs", &e))?;
     Ok(doms
         .into_iter()
         .map(|d| DomainStats {
