@@ -3,19 +3,22 @@
 # front-end unit tests and type check, Rust unit + integration tests against the real
 # libvirtd and the test guest, and the end-to-end test of the real window under Xvfb.
 # Usage (root, Debian 12):  ./scripts/test.sh
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need_root
 install_packages "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
-ensure_rust
+# clippy: the lint step below (a rustup `--profile minimal` install lacks it).
+ensure_rust clippy
 if ! command -v tauri-driver >/dev/null; then
   log "installing tauri-driver"
   cargo install tauri-driver --version '^2' --locked
 fi
 ensure_npm_packages
 start_libvirt
+check_guest_files_reachable
 
-cd "$ROOT"
+cd "$ROOT" || exit 1
 export CARGO_TERM_COLOR=never
 
 log "front end: type check and unit tests"

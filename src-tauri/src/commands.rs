@@ -17,8 +17,8 @@ pub async fn list_vms(vireo: State<'_, Vireo>, host_id: String) -> CmdResult<Vec
 }
 
 #[tauri::command]
-pub async fn vm_action(vireo: State<'_, Vireo>, host_id: String, name: String, action: VmAction) -> CmdResult<()> {
-    Ok(vireo.vm_action(&host_id, &name, action).await?)
+pub async fn vm_action(vireo: State<'_, Vireo>, host_id: String, uuid: String, action: VmAction) -> CmdResult<()> {
+    Ok(vireo.vm_action(&host_id, &uuid, action).await?)
 }
 
 #[tauri::command]

@@ -19,10 +19,8 @@ pub fn run() -> i32 {
     }
     let result = tauri::Builder::default()
         .setup(|app| {
-            let data_dir = match std::env::var_os("VIREO_DATA_DIR") {
-                Some(dir) => dir.into(),
-                None => app.path().app_data_dir()?,
-            };
+            // The CLI's directory too, so both keep one history (not Tauri's app_data_dir).
+            let data_dir = vireo_app::default_data_dir();
             let vireo = tauri::async_runtime::block_on(Vireo::start(&data_dir, "app"))?;
             events::forward(app.handle().clone(), vireo.subscribe());
             app.manage(vireo);

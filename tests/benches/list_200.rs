@@ -10,6 +10,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use vireo_core::VmRef;
 use vireo_host::xml::DomainSpec;
 use vireo_host::{DomainKind, Host, HostOptions};
 use vireo_tests::workspace_root;
@@ -79,7 +80,7 @@ fn main() {
         summary("virsh list --all + virsh domstats", virsh);
 
         for i in 0..DOMAINS {
-            let _ = host.undefine_vm(&format!("{prefix}-{i:03}")).await;
+            let _ = host.undefine_vm(&VmRef::Name(format!("{prefix}-{i:03}"))).await;
         }
     });
 }

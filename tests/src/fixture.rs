@@ -35,3 +35,23 @@ pub fn guest_fixture() -> GuestFixture {
         })
         .clone()
 }
+
+/// A binary of this workspace, built now if its sources changed, so a test never runs a
+/// stale `target/debug/<name>` left from an older build. Cargo's own freshness check
+/// makes this a no-op when nothing changed.
+pub fn fresh_binary(package: &str, name: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    let root = workspace_root();
+    if !built.iter().any(|b| b == package) {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", package, "--bin", name])
+            .current_dir(&root)
+            .status()
+            .expect("run cargo build");
+        assert!(status.success(), "cargo build -p {package} failed");
+        built.push(package.to_owned());
+    }
+    root.join("target/debug").join(name)
+}

@@ -4,8 +4,9 @@
 pub mod daemon;
 pub mod fixture;
 pub mod guest;
+pub mod silent_peer;
 pub mod wait;
 pub mod webdriver;
 
-pub use fixture::{guest_fixture, workspace_root, GuestFixture};
+pub use fixture::{fresh_binary, guest_fixture, workspace_root, GuestFixture};
 pub use guest::{guest_spec, unique_mac, unique_name, TestDomain};

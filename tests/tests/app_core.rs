@@ -15,11 +15,14 @@ async fn first_start_adds_the_local_host_and_records_actions() {
     host.wait_first_attempt().await.unwrap();
     assert_eq!(app.list_hosts()[0].status, HostStatus::Connected);
 
-    let err = app.vm_action(&hosts[0].id, "vireo-absent", VmAction::Start).await.unwrap_err();
+    let absent = "00000000-0000-4000-8000-00000000abcd";
+    let err = app.vm_action(&hosts[0].id, absent, VmAction::Start).await.unwrap_err();
     assert_eq!(err.code(), "vm_not_found");
     let history = app.store().history(10).unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!((history[0].action.as_str(), history[0].target.as_str(), history[0].ok), ("start", "vireo-absent", false));
+    assert_eq!((history[0].action.as_str(), history[0].target.as_str(), history[0].ok), ("start", absent, false));
+    let err = app.vm_action(&hosts[0].id, "vireo-absent", VmAction::Start).await.unwrap_err();
+    assert_eq!(err.code(), "invalid_input", "the app addresses VMs by UUID only");
     drop(app);
 
     // A second start keeps the saved host rather than adding another.
@@ -125,4 +128,21 @@ async fn hosts_are_added_checked_and_removed_with_history() {
         ]
     );
     assert!(history[4].detail.as_deref().unwrap().contains("already exists"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_host_that_no_longer_validates_does_not_stop_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = vireo_store::Store::open(&dir.path().join("vireo.db")).unwrap();
+        store.add_host("Good", "test:///default", HostKind::Demo, vireo_core::Accel::Auto).unwrap();
+        store.add_host("Old", "qemu+ssh://h/system", HostKind::Remote, vireo_core::Accel::Auto).unwrap();
+    }
+    // As saved by an older version that accepted it; today's rule refuses it.
+    let db = rusqlite::Connection::open(dir.path().join("vireo.db")).unwrap();
+    db.execute("UPDATE hosts SET uri = 'qemu+ssh://h/system?command=/bin/sh' WHERE name = 'Old'", []).unwrap();
+    drop(db);
+    let app = Vireo::start(dir.path(), "test").await.expect("the app starts with the good host");
+    let names: Vec<String> = app.list_hosts().into_iter().map(|h| h.name).collect();
+    assert_eq!(names, ["Good"]);
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use vireo_core::VmAction;
+use vireo_core::{VmAction, VmRef};
 use vireo_host::{Host, HostOptions};
 
 async fn local() -> Host {
@@ -12,19 +12,19 @@ async fn local() -> Host {
 #[tokio::test]
 async fn starting_a_vm_that_does_not_exist_names_it() {
     let host = local().await;
-    let err = host.vm_action("vireo-no-such-vm", VmAction::Start).await.unwrap_err();
+    let err = host.vm_action(&VmRef::Name("vireo-no-such-vm".into()), VmAction::Start).await.unwrap_err();
     assert_eq!(err.code(), "vm_not_found");
     assert!(err.to_string().contains("vireo-no-such-vm"), "{err}");
     assert!(err.hint().unwrap().contains("vireo vm list"));
 }
 
-#[tokio::test]
-async fn invalid_names_never_reach_libvirt() {
-    let host = local().await;
-    for bad in ["", "a b", "../etc", "x'y"] {
-        let err = host.vm_action(bad, VmAction::Start).await.unwrap_err();
+#[test]
+fn what_no_vm_can_be_called_never_reaches_libvirt() {
+    for bad in ["", "a\0b"] {
+        let err = VmRef::parse(bad).unwrap_err();
         assert_eq!(err.code(), "invalid_input", "{bad:?}: {err}");
     }
+    assert_eq!(VmRef::uuid("../etc").unwrap_err().code(), "invalid_input");
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-use vireo_tests::workspace_root;
+use vireo_core::VmRef;
 
 fn vireo(args: &[&str]) -> Output {
     let data = tempfile::tempdir().unwrap();
@@ -11,8 +11,7 @@ fn vireo(args: &[&str]) -> Output {
 
 /// Runs the CLI with its database (for history) in `data`.
 fn vireo_in(data: &std::path::Path, args: &[&str]) -> Output {
-    let bin = workspace_root().join("target/debug/vireo");
-    assert!(bin.exists(), "build the CLI first: cargo build -p vireo-cli");
+    let bin = vireo_tests::fresh_binary("vireo-cli", "vireo");
     Command::new(bin).args(args).env("VIREO_DATA_DIR", data).output().expect("run vireo")
 }
 
@@ -96,12 +95,19 @@ fn usage_errors_exit_2() {
 fn events_follow_lifecycle_changes_as_json_lines() {
     use std::io::{BufRead, BufReader};
 
-    let bin = workspace_root().join("target/debug/vireo");
+
+    let bin = vireo_tests::fresh_binary("vireo-cli", "vireo");
     let mut child = Command::new(bin)
         .args(["-c", "qemu:///system", "--json", "vm", "events"])
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // The watcher says on stderr when it has subscribed; wait for that, not a guess.
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut ready = String::new();
+    stderr.read_line(&mut ready).unwrap();
+    assert!(ready.contains("following events"), "the watcher announces it is ready: {ready:?}");
     // Lines arrive on a channel so a missing event fails the test instead of hanging it.
     let (tx, lines) = std::sync::mpsc::channel();
     let stdout = child.stdout.take().unwrap();
@@ -116,10 +122,8 @@ fn events_follow_lifecycle_changes_as_json_lines() {
     let host = rt.block_on(vireo_host::Host::connect("t", "qemu:///system", Default::default())).unwrap();
     let name = vireo_tests::unique_name("events");
     let spec = vireo_host::xml::DomainSpec::new(&name, vireo_host::DomainKind::Qemu);
-    // Define until the watcher has surely subscribed (it prints nothing before the first event).
-    std::thread::sleep(std::time::Duration::from_millis(500));
     let vm = rt.block_on(vireo_tests::TestDomain::define(&host, &spec));
-    rt.block_on(host.undefine_vm(&name)).unwrap();
+    rt.block_on(host.undefine_vm(&VmRef::Name(name.clone()))).unwrap();
     let mut seen = Vec::new();
     while seen.len() < 2 {
         let line = lines.recv_timeout(std::time::Duration::from_secs(30)).expect("an event line within 30 s");
@@ -132,4 +136,98 @@ fn events_follow_lifecycle_changes_as_json_lines() {
     let _ = child.kill();
     let _ = child.wait();
     drop(vm);
+}
+
+/// A domain defined with a name Vireo would never give (spaces, `+`, CJK), removed again
+/// even when the test fails.
+struct OddDomain {
+    rt: tokio::runtime::Runtime,
+    host: vireo_host::Host,
+    name: String,
+}
+
+impl OddDomain {
+    fn define(name: &str) -> OddDomain {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let host = rt.block_on(vireo_host::Host::connect("t", "qemu:///system", Default::default())).unwrap();
+        let placeholder = vireo_tests::unique_name("odd");
+        let spec = vireo_host::xml::DomainSpec::new(&placeholder, vireo_host::DomainKind::Qemu);
+        // The builder only makes names Vireo itself would create; swap in the odd one
+        // (none of these needs XML escaping) as another tool such as virsh would.
+        let xml = spec.to_xml().unwrap().replace(&format!("<name>{placeholder}</name>"), &format!("<name>{name}</name>"));
+        let _ = rt.block_on(host.undefine_vm(&VmRef::Name(name.to_owned())));
+        rt.block_on(host.define_vm(xml)).unwrap();
+        OddDomain { rt, host, name: name.to_owned() }
+    }
+}
+
+impl Drop for OddDomain {
+    fn drop(&mut self) {
+        let _ = self.rt.block_on(self.host.undefine_vm(&VmRef::Name(self.name.clone())));
+    }
+}
+
+#[test]
+fn vms_with_names_vireo_would_not_give_can_be_driven_by_name_or_uuid() {
+    for name in ["vireo test My VM", "vireo-名字", "vireo-db+gpu"] {
+        let vm = OddDomain::define(name);
+        let data = tempfile::tempdir().unwrap();
+        let out = vireo_in(data.path(), &["-c", "qemu:///system", "vm", "start", name]);
+        assert!(out.status.success(), "start {name:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = vireo_in(data.path(), &["-c", "qemu:///system", "vm", "list", "--json"]);
+        let vms: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let listed = vms.as_array().unwrap().iter().find(|v| v["name"] == name).expect("listed");
+        assert_eq!(listed["state"], "running", "{name:?}");
+        let uuid = listed["uuid"].as_str().unwrap().to_owned();
+        let out = vireo_in(data.path(), &["-c", "qemu:///system", "vm", "destroy", &uuid]);
+        assert!(out.status.success(), "destroy {uuid}: {}", String::from_utf8_lossy(&out.stderr));
+        let history = vireo_store::Store::open(&data.path().join("vireo.db")).unwrap().history(10).unwrap();
+        let targets: Vec<&str> = history.iter().map(|e| e.target.as_str()).collect();
+        assert_eq!(targets, [name, name], "history names the VM, however it was addressed");
+        drop(vm);
+    }
+}
+
+#[test]
+fn the_table_lines_up_cjk_names_by_display_width() {
+    let _a = OddDomain::define("vireo-名字名字");
+    let _b = OddDomain::define("vireo-abcdefghijkl");
+    let out = vireo(&["-c", "qemu:///system", "vm", "list"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let col = |needle: &str| {
+        let line = text.lines().find(|l| l.starts_with(needle)).unwrap_or_else(|| panic!("{needle} in {text}"));
+        // Display cells before the state column: CJK characters take two.
+        let name_end = line.find("  shut off").unwrap();
+        unicode_width::UnicodeWidthStr::width(&line[..name_end])
+    };
+    assert_eq!(col("vireo-名字名字"), col("vireo-abcdefghijkl"), "{text}");
+}
+
+#[test]
+fn the_cli_and_the_app_share_one_history_without_vireo_data_dir() {
+    let home = tempfile::tempdir().unwrap();
+    let bin = vireo_tests::fresh_binary("vireo-cli", "vireo");
+    let out = Command::new(bin)
+        .args(["-c", "test:///default", "vm", "suspend", "test"])
+        .env_remove("VIREO_DATA_DIR")
+        .env_remove("XDG_DATA_HOME")
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The app (and the desktop shell, which asks vireo_app for the same directory) finds it.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let history = rt.block_on(async {
+        // SAFETY: this test binary's other tests do not read HOME or VIREO_DATA_DIR.
+        unsafe {
+            std::env::remove_var("VIREO_DATA_DIR");
+            std::env::remove_var("XDG_DATA_HOME");
+            std::env::set_var("HOME", home.path());
+        }
+        let dir = vireo_app::default_data_dir();
+        assert!(dir.starts_with(home.path()), "{dir:?}");
+        let app = vireo_app::Vireo::start(&dir, "app").await.unwrap();
+        app.history(10).await.unwrap()
+    });
+    assert_eq!((history[0].actor.as_str(), history[0].action.as_str(), history[0].target.as_str()), ("cli", "suspend", "test"));
 }

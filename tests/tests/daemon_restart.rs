@@ -1,13 +1,18 @@
 //! libvirtd stops under a live session: the host reports it at once (close callback),
 //! calls fail with a clear error instead of hanging, the CLI says what to do, and the
 //! session comes back by itself when the daemon returns.
+//!
+//! Both tests stop the one libvirtd, so they take turns (`DAEMON`).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use vireo_core::{HostEvent, HostKind, HostStatus};
 use vireo_host::{Host, HostOptions};
 use vireo_tests::daemon::{start_libvirtd, stop_libvirtd, RestartOnDrop};
-use vireo_tests::{wait, workspace_root};
+use vireo_tests::wait;
+
+/// Held by each test for its whole run: tests of one binary run in parallel.
+static DAEMON: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn status_event(ev: &HostEvent, want: HostStatus) -> bool {
     matches!(ev, HostEvent::HostStatus { status, .. } if *status == want)
@@ -15,6 +20,7 @@ fn status_event(ev: &HostEvent, want: HostStatus) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopped_daemon_is_reported_and_the_session_reconnects() {
+    let _turn = DAEMON.lock().await;
     let opts = HostOptions { max_backoff: Duration::from_secs(2), ..Default::default() };
     let host = Host::connect("local", "qemu:///system", opts).await.expect("connect to libvirtd");
     let mut events = host.subscribe();
@@ -32,7 +38,7 @@ async fn a_stopped_daemon_is_reported_and_the_session_reconnects() {
     assert!(matches!(err.code(), "unreachable" | "disconnected"), "{err}");
     assert!(err.hint().unwrap().contains("libvirtd"), "the hint points at the daemon: {:?}", err.hint());
 
-    let cli = workspace_root().join("target/debug/vireo");
+    let cli = vireo_tests::fresh_binary("vireo-cli", "vireo");
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(cli).args(["-c", "qemu:///system", "vm", "list"]).output().unwrap()
     })
@@ -54,7 +60,7 @@ async fn a_stopped_daemon_is_reported_and_the_session_reconnects() {
     app.host(&hosts[0].id).unwrap().wait_first_attempt().await.unwrap();
     let demo_vms = app.list_vms(&hosts[0].id).await.unwrap();
     assert_eq!(demo_vms.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["test"]);
-    let cli = workspace_root().join("target/debug/vireo");
+    let cli = vireo_tests::fresh_binary("vireo-cli", "vireo");
     let out = tokio::task::spawn_blocking(move || std::process::Command::new(cli).args(["vm", "list"]).output().unwrap())
         .await
         .unwrap();
@@ -65,4 +71,87 @@ async fn a_stopped_daemon_is_reported_and_the_session_reconnects() {
     tokio::task::spawn_blocking(start_libvirtd).await.unwrap();
     wait::event(&mut events, "host reconnected", 60, |e| status_event(e, HostStatus::Connected)).await;
     host.list_vms().await.expect("listing works again after the reconnect");
+}
+
+/// Calls that find the link dead during an outage signal a loss. Those signals belong
+/// to the dead session: the session opened once the daemon is back must stay up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn losses_signalled_during_an_outage_do_not_drop_the_next_session() {
+    const CALLS: usize = 3;
+    let _turn = DAEMON.lock().await;
+    let opts = HostOptions { max_backoff: Duration::from_secs(2), ..Default::default() };
+    let host = Host::connect("local", "qemu:///system", opts).await.expect("connect to libvirtd");
+    let mut events = host.subscribe();
+    let _guard = RestartOnDrop;
+
+    // Calls that take the live connection now and make their request only once the
+    // daemon is gone, as a slow call caught by the outage would.
+    let (started_tx, mut started) = tokio::sync::mpsc::unbounded_channel();
+    let mut gates = Vec::new();
+    let mut caught = Vec::new();
+    for _ in 0..CALLS {
+        let (gate_tx, gate) = tokio::sync::oneshot::channel::<()>();
+        let started_tx = started_tx.clone();
+        let host = host.clone();
+        caught.push(tokio::spawn(async move {
+            host.call(move |conn| {
+                started_tx.send(()).unwrap();
+                let _ = gate.blocking_recv();
+                conn.num_of_domains().map_err(|e| vireo_core::Error::Internal(e.to_string()))
+            })
+            .await
+        }));
+        gates.push(gate_tx);
+    }
+    for _ in 0..CALLS {
+        started.recv().await.expect("the call started");
+    }
+
+    tokio::task::spawn_blocking(stop_libvirtd).await.unwrap();
+    wait::event(&mut events, "host disconnected", 20, |e| status_event(e, HostStatus::Disconnected)).await;
+    for gate in gates {
+        gate.send(()).unwrap();
+    }
+    for call in caught {
+        let err = call.await.unwrap().expect_err("a call on the dead link fails");
+        assert_eq!(err.code(), "disconnected", "{err}");
+    }
+    // Calls made while the daemon is away fail at once with the reason.
+    let err = host.list_vms().await.expect_err("no daemon, no list");
+    assert!(matches!(err.code(), "unreachable" | "disconnected"), "{err}");
+
+    let launched = Instant::now();
+    let start = tokio::task::spawn_blocking(move || {
+        start_libvirtd();
+        launched.elapsed()
+    });
+    wait::event(&mut events, "host reconnected", 60, |e| status_event(e, HostStatus::Connected)).await;
+    let connected = launched.elapsed();
+    let answered = start.await.unwrap();
+
+    // A stale loss signal acts at once; a few quiet seconds show there is none.
+    let spurious = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match events.recv().await {
+                Ok(ev) if status_event(&ev, HostStatus::Disconnected) => return ev,
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(e) => panic!("event stream ended: {e}"),
+            }
+        }
+    })
+    .await;
+    let for_good = match spurious {
+        Ok(_) => {
+            wait::event(&mut events, "host reconnected again", 60, |e| status_event(e, HostStatus::Connected)).await;
+            launched.elapsed()
+        }
+        Err(_) => connected,
+    };
+    println!(
+        "libvirtd launched -> answering: {answered:?}; -> host connected: {connected:?}; -> connected for good: {for_good:?}"
+    );
+    println!("spurious reconnect after the outage: {}", if spurious.is_ok() { "yes" } else { "no" });
+    assert!(spurious.is_err(), "the new session was dropped by a stale loss signal: {spurious:?}");
+    assert_eq!(host.status(), (HostStatus::Connected, None));
+    host.list_vms().await.expect("listing works on the new session");
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use vireo_core::VmAction;
+use vireo_core::{VmAction, VmRef};
 use vireo_host::{Host, HostOptions};
 use vireo_tests::daemon::{start_libvirtd, stop_libvirtd, RestartOnDrop};
 use vireo_tests::webdriver::Session;
@@ -138,10 +138,10 @@ fn e2e_start_a_vm_from_the_window_and_see_live_state() {
     // A change made elsewhere (virsh, another tool) reaches the window through libvirt's
     // lifecycle event.
     let t = Instant::now();
-    rt.block_on(host.vm_action(&name, VmAction::Suspend)).unwrap();
+    rt.block_on(host.vm_action(&VmRef::Name(name.clone()), VmAction::Suspend)).unwrap();
     let took = wait_state(&s, &name, "paused", 10);
     println!("suspend outside the app -> badge 'paused': {:.0} ms (from the call: {:.0} ms)", took.as_secs_f64() * 1e3, t.elapsed().as_secs_f64() * 1e3);
-    rt.block_on(host.vm_action(&name, VmAction::Destroy)).unwrap();
+    rt.block_on(host.vm_action(&VmRef::Name(name.clone()), VmAction::Destroy)).unwrap();
     wait_state(&s, &name, "shut_off", 10);
 
     // Saved hosts from the window. A malformed URI is refused in the dialog, naming the

@@ -1,7 +1,7 @@
 //! The test guest on the real libvirtd: define, start, lease, HTTP, lifecycle events,
 //! listing with live figures, clean-up.
 
-use vireo_core::{HostEvent, VmAction, VmState};
+use vireo_core::{HostEvent, VmAction, VmRef, VmState};
 use vireo_host::{Host, HostOptions};
 use vireo_tests::{guest_fixture, guest_spec, unique_mac, unique_name, wait, TestDomain};
 
@@ -21,7 +21,7 @@ async fn guest_boots_gets_a_lease_serves_http_and_reports_lifecycle_events() {
     assert_eq!(me.vcpus, 1);
     assert_eq!(me.max_memory_kib, 160 * 1024);
 
-    host.vm_action(&vm.name, VmAction::Start).await.unwrap();
+    host.vm_action(&VmRef::Name(vm.name.clone()), VmAction::Start).await.unwrap();
     let ev = wait::lifecycle(&mut events, &name, "started").await;
     assert!(matches!(ev, HostEvent::VmLifecycle { state: Some(VmState::Running), .. }));
 
@@ -39,20 +39,20 @@ async fn guest_boots_gets_a_lease_serves_http_and_reports_lifecycle_events() {
     let cpu = me.cpu_percent.expect("CPU % on the second sample");
     assert!((0.0..=100.0).contains(&cpu));
 
-    host.vm_action(&name, VmAction::Suspend).await.unwrap();
+    host.vm_action(&VmRef::Name(name.clone()), VmAction::Suspend).await.unwrap();
     wait::lifecycle(&mut events, &name, "suspended").await;
-    let err = host.vm_action(&name, VmAction::Suspend).await.unwrap_err();
+    let err = host.vm_action(&VmRef::Name(name.clone()), VmAction::Suspend).await.unwrap_err();
     assert_eq!(err.code(), "invalid_state", "{err}");
     assert!(err.to_string().contains("paused"), "{err}");
 
-    host.vm_action(&name, VmAction::Resume).await.unwrap();
+    host.vm_action(&VmRef::Name(name.clone()), VmAction::Resume).await.unwrap();
     wait::lifecycle(&mut events, &name, "resumed").await;
 
-    host.vm_action(&name, VmAction::Destroy).await.unwrap();
+    host.vm_action(&VmRef::Name(name.clone()), VmAction::Destroy).await.unwrap();
     let ev = wait::lifecycle(&mut events, &name, "stopped").await;
     assert!(matches!(ev, HostEvent::VmLifecycle { state: Some(VmState::ShutOff), .. }));
 
-    host.undefine_vm(&name).await.unwrap();
+    host.undefine_vm(&VmRef::Name(name.clone())).await.unwrap();
     wait::lifecycle(&mut events, &name, "undefined").await;
     assert!(host.list_vms().await.unwrap().iter().all(|v| v.name != name));
     drop(vm);
@@ -67,7 +67,7 @@ async fn guest_installs_from_the_iso_fixture() {
     let xml = spec.to_xml().unwrap();
     assert!(xml.contains("<boot dev=\"cdrom\"/>"));
     let _vm = TestDomain::define(&host, &spec).await;
-    host.vm_action(&name, VmAction::Start).await.unwrap();
+    host.vm_action(&VmRef::Name(name.clone()), VmAction::Start).await.unwrap();
     let lease = wait::lease(&host, "default", &mac, 120).await;
     let page = wait::http_get(&lease.ip, 60).await;
     assert!(page.contains("vireo test guest"), "ISO-booted guest page: {page}");

@@ -5,6 +5,7 @@
 //! thin layer of commands over this type, so the whole app logic is testable headless.
 
 mod first_start;
+pub mod history;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,14 +14,17 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 use vireo_core::{
-    validate, Accel, Error, HistoryEntry, HostEvent, HostId, HostKind, HostSummary, Result, VmAction, VmSummary,
+    validate, Accel, Error, HistoryEntry, HostEvent, HostId, HostKind, HostSummary, Result, VmAction, VmRef, VmSummary,
 };
 use vireo_host::{kvm_guests_work, resolve_accel, DomainKind, Host, HostOptions};
-use vireo_store::{NewHistory, Outcome, SavedHost, Store};
+use vireo_store::{SavedHost, Store};
 
 pub use first_start::ensure_default_host;
 
-/// Where the app keeps its database unless told otherwise (`VIREO_DATA_DIR`).
+/// Where the app *and* the CLI keep their one database (so both share one history),
+/// unless `VIREO_DATA_DIR` says otherwise: `$XDG_DATA_HOME/vireo`, i.e.
+/// `~/.local/share/vireo`. The desktop shell uses this too, not Tauri's per-bundle
+/// directory.
 pub fn default_data_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("VIREO_DATA_DIR") {
         return PathBuf::from(dir);
@@ -40,16 +44,17 @@ impl Vireo {
     /// Opens the database in `data_dir`, adds the embedded default host on first start,
     /// and starts a session for every saved host (connecting in the background).
     pub async fn start(data_dir: &Path, actor: &'static str) -> Result<Vireo> {
-        let path = data_dir.join("vireo.db");
-        let store = tokio::task::spawn_blocking(move || Store::open(&path))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))??;
-        let store = Arc::new(store);
+        let store = history::open_store(data_dir).await?;
         ensure_default_host(&store, Duration::from_secs(3)).await?;
         let (events, _) = broadcast::channel(1024);
         let vireo = Vireo { store: store.clone(), hosts: RwLock::new(BTreeMap::new()), events, actor };
+        // One saved host that no longer opens (a URI an older version accepted) must not
+        // keep the app from starting: it is logged and left out; the others start.
         for saved in store.hosts()? {
-            vireo.open_session(saved)?;
+            let id = saved.id.clone();
+            if let Err(e) = vireo.open_session(saved) {
+                tracing::error!(host = %id, "saved host skipped: {e}");
+            }
         }
         Ok(vireo)
     }
@@ -110,10 +115,14 @@ impl Vireo {
         self.host(host_id)?.list_vms().await
     }
 
-    /// Runs a lifecycle action and records it in history, whether it worked or not.
-    pub async fn vm_action(&self, host_id: &str, name: &str, action: VmAction) -> Result<()> {
-        let result = self.host(host_id)?.vm_action(name, action).await;
-        self.record(self.host_name(host_id), action.as_str(), name.to_owned(), &result).await;
+    /// Runs a lifecycle action on the VM with this UUID and records it in history (under
+    /// the VM's current name, for people), whether it worked or not.
+    pub async fn vm_action(&self, host_id: &str, uuid: &str, action: VmAction) -> Result<()> {
+        let vm = VmRef::uuid(uuid)?;
+        let host = self.host(host_id)?;
+        let result = host.vm_action(&vm, action).await;
+        let target = host.vm_name(&vm).await.unwrap_or_else(|_| vm.to_string());
+        self.record(self.host_name(host_id), action.as_str(), target, &result).await;
         result
     }
 
@@ -156,30 +165,11 @@ impl Vireo {
 
     /// The newest `limit` history entries, newest first.
     pub async fn history(&self, limit: u32) -> Result<Vec<HistoryEntry>> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || store.history(limit.clamp(1, 10_000)))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?
-            .map_err(Error::from)
+        history::list(self.store.clone(), limit).await
     }
 
-    /// Records a change in history, whether it worked or not. SQLite is quick but still
-    /// blocking I/O, so it runs off the async workers; a failure to record is logged, never
-    /// turned into a failure of the change itself.
     async fn record<T>(&self, host: String, action: &'static str, target: String, result: &Result<T>) {
-        let store = self.store.clone();
-        let actor = self.actor;
-        let outcome = if result.is_ok() { Outcome::Ok } else { Outcome::Failed };
-        let detail = result.as_ref().err().map(ToString::to_string);
-        let recorded = tokio::task::spawn_blocking(move || {
-            store.record(&NewHistory { actor, host: &host, action, target: &target, outcome, detail: detail.as_deref() })
-        })
-        .await;
-        match recorded {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::error!("could not record history: {e}"),
-            Err(e) => tracing::error!("could not record history: {e}"),
-        }
+        history::record(self.store.clone(), self.actor, host, action, target, result).await;
     }
 
     /// Sets how guests on the host are accelerated (auto, kvm, qemu) and saves it.

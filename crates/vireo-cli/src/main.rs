@@ -3,14 +3,14 @@
 //! Exit status: 0 on success, 1 when the operation failed (the message and what to do
 //! go to stderr; with `--json`, an `ErrorPayload` object), 2 for bad usage.
 
-mod history;
 mod output;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use vireo_core::{Error, VmAction};
+use vireo_app::history;
+use vireo_core::{Error, VmAction, VmRef};
 use vireo_host::{embedded_default, Host, HostOptions};
 
 #[derive(Parser)]
@@ -45,17 +45,35 @@ enum VmCommand {
     /// List every VM with its state and live figures.
     List,
     /// Start a VM.
-    Start { name: String },
+    Start {
+        /// The VM's name, as libvirt holds it (quote names with spaces), or its UUID.
+        vm: String,
+    },
     /// Ask the guest to shut down (ACPI).
-    Shutdown { name: String },
+    Shutdown {
+        /// The VM's name, as libvirt holds it (quote names with spaces), or its UUID.
+        vm: String,
+    },
     /// Force a VM off at once, like pulling the plug.
-    Destroy { name: String },
+    Destroy {
+        /// The VM's name, as libvirt holds it (quote names with spaces), or its UUID.
+        vm: String,
+    },
     /// Ask the guest to reboot.
-    Reboot { name: String },
+    Reboot {
+        /// The VM's name, as libvirt holds it (quote names with spaces), or its UUID.
+        vm: String,
+    },
     /// Pause a running VM.
-    Suspend { name: String },
+    Suspend {
+        /// The VM's name, as libvirt holds it (quote names with spaces), or its UUID.
+        vm: String,
+    },
     /// Resume a paused VM.
-    Resume { name: String },
+    Resume {
+        /// The VM's name, as libvirt holds it (quote names with spaces), or its UUID.
+        vm: String,
+    },
     /// Follow VM lifecycle events (started, suspended, stopped, ...) until interrupted;
     /// one line (or JSON object) per event.
     Events,
@@ -66,18 +84,23 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime");
     let json = cli.json;
-    match rt.block_on(run(cli)) {
+    let code = match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             output::error(&e, json);
             ExitCode::FAILURE
         }
-    }
+    };
+    // A connect that timed out may still sit in libvirt on a blocking thread (libvirt
+    // cannot cancel it); the answer is printed, so do not wait for that thread to end.
+    rt.shutdown_timeout(Duration::from_millis(100));
+    code
 }
 
 async fn run(cli: Cli) -> Result<(), Error> {
     if let Command::History { limit } = cli.command {
-        let entries = history::list(limit).await?;
+        let store = history::open_store(&vireo_app::default_data_dir()).await?;
+        let entries = history::list(store, limit).await?;
         output::history(&entries, cli.json);
         return Ok(());
     }
@@ -99,6 +122,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Vm(VmCommand::Events) => {
             let mut events = host.subscribe();
+            // Said once subscribed, so a script (or test) knows no event is missed from here.
+            eprintln!("following events of {uri}; press Ctrl-C to stop");
             loop {
                 match events.recv().await {
                     Ok(ev) => output::event(&ev, cli.json),
@@ -111,18 +136,32 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Vm(cmd) => {
             let (action, name) = match cmd {
                 VmCommand::List | VmCommand::Events => unreachable!("handled above"),
-                VmCommand::Start { name } => (VmAction::Start, name),
-                VmCommand::Shutdown { name } => (VmAction::Shutdown, name),
-                VmCommand::Destroy { name } => (VmAction::Destroy, name),
-                VmCommand::Reboot { name } => (VmAction::Reboot, name),
-                VmCommand::Suspend { name } => (VmAction::Suspend, name),
-                VmCommand::Resume { name } => (VmAction::Resume, name),
+                VmCommand::Start { vm } => (VmAction::Start, vm),
+                VmCommand::Shutdown { vm } => (VmAction::Shutdown, vm),
+                VmCommand::Destroy { vm } => (VmAction::Destroy, vm),
+                VmCommand::Reboot { vm } => (VmAction::Reboot, vm),
+                VmCommand::Suspend { vm } => (VmAction::Suspend, vm),
+                VmCommand::Resume { vm } => (VmAction::Resume, vm),
             };
-            let result = host.vm_action(&name, action).await;
-            history::record(&uri, action.as_str(), &name, &result).await;
+            let vm = VmRef::parse(&name)?;
+            let result = host.vm_action(&vm, action).await;
+            let target = host.vm_name(&vm).await.unwrap_or_else(|_| vm.to_string());
+            record(&uri, action.as_str(), target.clone(), &result).await;
             result?;
-            output::done(action, &name, cli.json);
+            output::done(action, &target, cli.json);
         }
     }
     Ok(())
+}
+
+/// Records a CLI change in the app's history, under the saved host's name where the URI
+/// is a saved host's. A database that cannot be opened costs a warning, never the change.
+async fn record<T>(uri: &str, action: &str, target: String, result: &Result<T, Error>) {
+    match history::open_store(&vireo_app::default_data_dir()).await {
+        Ok(store) => {
+            let label = history::host_label(&store, uri);
+            history::record(store, "cli", label, action, target, result).await;
+        }
+        Err(e) => eprintln!("warning: not recorded in history: {e}"),
+    }
 }

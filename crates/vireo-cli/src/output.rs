@@ -2,24 +2,30 @@
 
 use std::io::Write;
 
+use unicode_width::UnicodeWidthStr;
 use vireo_core::{Error, HistoryEntry, HostEvent, VmAction, VmSummary};
+
+/// `text` padded with spaces to `width` terminal cells.
+fn pad(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
+}
 
 pub fn vm_list(vms: &[VmSummary], json: bool) {
     if json {
         println!("{}", serde_json::to_string_pretty(vms).expect("serialise VM list"));
         return;
     }
-    let width = vms.iter().map(|v| v.name.len()).max().unwrap_or(4).max(4);
-    println!("{:<width$}  {:<13}  {:>5}  {:>10}  {:>6}", "NAME", "STATE", "VCPUS", "MEMORY", "CPU%");
+    // Columns line up by display width (a CJK character takes two cells), not by bytes
+    // or chars. No CPU % column: one list is one sample, and CPU % needs two.
+    let width = vms.iter().map(|v| v.name.width()).max().unwrap_or(4).max(4);
+    println!("{}  {:<13}  {:>5}  {:>10}", pad("NAME", width), "STATE", "VCPUS", "MEMORY");
     for v in vms {
-        let cpu = v.cpu_percent.map_or_else(|| "-".to_owned(), |c| format!("{c:.1}"));
         println!(
-            "{:<width$}  {:<13}  {:>5}  {:>10}  {:>6}",
-            v.name,
+            "{}  {:<13}  {:>5}  {:>10}",
+            pad(&v.name, width),
             v.state.as_str(),
             v.vcpus,
             format!("{} MiB", v.max_memory_kib / 1024),
-            cpu
         );
     }
 }
@@ -94,6 +100,13 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn padding_counts_terminal_cells() {
+        assert_eq!(super::pad("名字", 6), "名字  ");
+        assert_eq!(super::pad("web", 6), "web   ");
+        assert_eq!(super::pad("My VM", 3), "My VM");
+    }
+
     #[test]
     fn civil_dates() {
         assert_eq!(super::civil_from_days(0), (1970, 1, 1));

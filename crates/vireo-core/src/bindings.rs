@@ -1,19 +1,110 @@
-//! Keeps `ui/src/bindings/` equal to the Rust types: this test regenerates the TypeScript
-//! files and fails if they differ from what is committed (so CI catches a stale UI).
+//! Keeps `ui/src/bindings/` equal to the Rust side: this test regenerates the TypeScript
+//! types (ts-rs), the shared rules (`rules.ts`: the name rule and which actions each VM
+//! state allows) and the validation cases (`validation-cases.json`: the core's own
+//! verdicts and messages, which the UI's checks and its fake API are held to), and fails
+//! if anything differs from what is committed, or if a file there is no longer generated.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
+use serde_json::json;
 use ts_rs::TS;
 
 use crate::*;
 
-fn export_all(dir: &std::path::Path) {
+fn export_all(dir: &Path) {
     ErrorPayload::export_all_to(dir).unwrap();
     HostEvent::export_all_to(dir).unwrap();
     HistoryEntry::export_all_to(dir).unwrap();
     HostSummary::export_all_to(dir).unwrap();
     VmSummary::export_all_to(dir).unwrap();
     VmAction::export_all_to(dir).unwrap();
+    std::fs::write(dir.join("rules.ts"), rules_ts()).unwrap();
+    std::fs::write(dir.join("validation-cases.json"), validation_cases()).unwrap();
+}
+
+fn js(s: &str) -> String {
+    serde_json::to_string(s).unwrap()
+}
+
+fn rules_ts() -> String {
+    let mut allowed = String::new();
+    for state in VmState::ALL {
+        let actions: Vec<String> =
+            VmAction::ALL.iter().filter(|a| state.allows(**a)).map(|a| js(a.as_str())).collect();
+        let key = serde_json::to_value(state).unwrap();
+        allowed.push_str(&format!("  {}: [{}],\n", key.as_str().unwrap(), actions.join(", ")));
+    }
+    format!(
+        "// Generated from crates/vireo-core (rules.rs, vm.rs) by its bindings test; do not edit.\n\
+         import type {{ VmAction }} from './VmAction';\n\
+         import type {{ VmState }} from './VmState';\n\n\
+         /** Longest name Vireo creates, in characters (code points). */\n\
+         export const NAME_MAX_CHARS = {};\n\
+         /** What the first character of a name may be (RegExp source, use with the `u` flag). */\n\
+         export const NAME_FIRST_CHAR = {};\n\
+         /** What every other character may be (RegExp source, `u` flag). */\n\
+         export const NAME_CHAR = {};\n\n\
+         /** The lifecycle actions each VM state allows (`VmState::allows`). */\n\
+         export const ALLOWED_ACTIONS: Record<VmState, readonly VmAction[]> = {{\n{}}};\n",
+        rules::NAME_MAX_CHARS,
+        js(rules::NAME_FIRST_CHAR),
+        js(rules::NAME_CHAR),
+        allowed
+    )
+}
+
+/// Inputs whose verdicts the UI must agree with. Add a case here when a UI test needs one.
+const VM_NAMES: &[&str] = &[
+    "web", "web-01", "a.b_c", "名字", "сервер-1", "नमस्ते", "7days", "", "My VM", "db+gpu", "-x", ".hidden", "a/b",
+    "a<b", "a&b", "a'b", "a\"b", "a$b", "a;b", "a\tb", "a\u{0}b",
+    "12345678901234567890123456789012345678901234567890123456789012345",
+];
+const HOST_NAMES: &[&str] = &["Lab", "  Lab server ", "", "   ", "a\nb", "实验室", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"];
+const URIS: &[&str] = &[
+    "qemu:///system",
+    "test:///default",
+    " test:///default ",
+    "qemu+ssh://root@server/system",
+    "qemu+tls://server/system",
+    "qemu+tcp://127.0.0.1:1/system",
+    "system",
+    "not a uri",
+    "foo:///x",
+    "qemu+smoke:///x",
+    "qemu://host",
+    "qemu+ssh://h/system?command=/bin/sh",
+    "qemu+ext:///system?command=/bin/true",
+    "qemu+unix:///system?socket=/run/vireo/libvirt.sock",
+];
+
+fn verdict<T>(r: Result<T>) -> serde_json::Value {
+    match r {
+        Ok(_) => serde_json::Value::Null,
+        Err(e) => serde_json::to_value(e.payload()).unwrap(),
+    }
+}
+
+fn validation_cases() -> String {
+    let mut cases: BTreeMap<&str, Vec<serde_json::Value>> = BTreeMap::new();
+    for n in VM_NAMES {
+        cases.entry("vm_name").or_default().push(json!({ "input": n, "error": verdict(validate::vm_name(n)) }));
+    }
+    for n in HOST_NAMES {
+        cases.entry("host_name").or_default().push(json!({ "input": n, "error": verdict(validate::host_name(n)) }));
+    }
+    for u in URIS {
+        cases.entry("connection_uri").or_default().push(json!({ "input": u, "error": verdict(validate::connection_uri(u)) }));
+    }
+    serde_json::to_string_pretty(&cases).unwrap() + "\n"
+}
+
+fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
 }
 
 #[test]
@@ -27,17 +118,17 @@ fn ui_bindings_are_current() {
         export_all(&committed);
     }
     let mut stale = Vec::new();
-    for entry in std::fs::read_dir(&fresh).unwrap() {
-        let entry = entry.unwrap();
-        let want = std::fs::read_to_string(entry.path()).unwrap();
-        let have = std::fs::read_to_string(committed.join(entry.file_name())).unwrap_or_default();
+    for name in file_names(&fresh) {
+        let want = std::fs::read_to_string(fresh.join(&name)).unwrap();
+        let have = std::fs::read_to_string(committed.join(&name)).unwrap_or_default();
         if want != have {
-            stale.push(entry.file_name().to_string_lossy().into_owned());
+            stale.push(name);
         }
     }
+    let generated = file_names(&fresh);
+    let leftover: Vec<String> = file_names(&committed).into_iter().filter(|n| !generated.contains(n)).collect();
     let _ = std::fs::remove_dir_all(&fresh);
-    assert!(
-        stale.is_empty(),
-        "ui/src/bindings is stale ({stale:?}); run `VIREO_UPDATE_BINDINGS=1 cargo test -p vireo-core ui_bindings` and commit"
-    );
+    let fix = "run `VIREO_UPDATE_BINDINGS=1 cargo test -p vireo-core ui_bindings` and commit";
+    assert!(stale.is_empty(), "ui/src/bindings is stale ({stale:?}); {fix}");
+    assert!(leftover.is_empty(), "ui/src/bindings holds files no Rust type generates ({leftover:?}); {fix}");
 }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod event;
 pub mod history;
 pub mod host;
+pub mod rules;
 pub mod validate;
 pub mod vm;
 
@@ -18,4 +19,5 @@ pub use error::{Error, ErrorPayload, Result};
 pub use event::HostEvent;
 pub use history::HistoryEntry;
 pub use host::{Accel, HostId, HostKind, HostStatus, HostSummary};
+pub use validate::VmRef;
 pub use vm::{VmAction, VmState, VmSummary};

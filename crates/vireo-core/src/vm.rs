@@ -18,6 +18,17 @@ pub enum VmState {
 }
 
 impl VmState {
+    pub const ALL: [VmState; 8] = [
+        VmState::NoState,
+        VmState::Running,
+        VmState::Blocked,
+        VmState::Paused,
+        VmState::ShuttingDown,
+        VmState::ShutOff,
+        VmState::Crashed,
+        VmState::Suspended,
+    ];
+
     /// Maps libvirt's `virDomainState` number.
     pub fn from_libvirt(n: u32) -> Self {
         match n {

@@ -16,6 +16,8 @@ use vireo_core::{HostEvent, HostId, VmState};
 use crate::ffi::domain_identity;
 
 /// What the callbacks need: where to send events and whom to tell that the link died.
+/// `lost` is the session's own signal: a close callback that fires late, after a newer
+/// session is up, reaches only the session it was registered for.
 pub(crate) struct Sink {
     pub host_id: HostId,
     pub events: broadcast::Sender<HostEvent>,
@@ -77,6 +79,9 @@ pub(crate) struct Registration {
     conn: Connect,
     lifecycle_id: c_int,
     close_registered: bool,
+    /// Why the close callback could not be registered. Events still flow, so this is
+    /// not fatal; the caller decides whether the user must hear of it.
+    pub(crate) close_error: Option<virt::error::Error>,
 }
 
 impl Registration {
@@ -111,12 +116,14 @@ impl Registration {
             sys::virConnectRegisterCloseCallback(conn.as_ptr(), Some(on_close), close_sink, Some(free_sink))
         };
         let close_registered = rc == 0;
+        let mut close_error = None;
         if !close_registered {
-            // Some drivers (test://) have no close callback; keepalive errors still reach us.
+            // Without it a dead link is noticed only by the next call that fails on it.
+            close_error = Some(virt::error::Error::last_error());
             // SAFETY: registration failed, so libvirt did not take ownership.
             unsafe { drop(Box::from_raw(close_sink as *mut Sink)) };
         }
-        Ok(Registration { conn: conn.clone(), lifecycle_id, close_registered })
+        Ok(Registration { conn: conn.clone(), lifecycle_id, close_registered, close_error })
     }
 }
 

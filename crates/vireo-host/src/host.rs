@@ -3,18 +3,32 @@
 //! A supervisor task keeps the connection up: it opens it (with a deadline, so an
 //! unreachable host fails in seconds, not minutes), registers the event callbacks, waits
 //! for the close callback or a call that finds the link dead, then reconnects with
-//! exponential backoff. Status changes are broadcast as `HostEvent::HostStatus`.
+//! jittered exponential backoff. Status changes are broadcast as `HostEvent::HostStatus`.
+//!
+//! Three rules keep a flaky peer from hurting the app:
+//! - a loss signal belongs to the session it came from (each session has its own
+//!   `Notify`), so a late close callback or a call that failed on the old link cannot
+//!   tear down the next, healthy session;
+//! - after a loss the supervisor waits before reconnecting, and the backoff only resets
+//!   once a session has stayed up for `stable_after`, so a peer that accepts and then
+//!   drops is retried ever more slowly, not in a tight loop;
+//! - at most one open is in flight: libvirt cannot cancel a connect, so an open past its
+//!   deadline is kept and waited on again by the next attempt instead of starting
+//!   another (a peer that accepts and never answers costs one blocked thread, not one
+//!   per retry).
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{broadcast, watch, Notify};
 use tokio::task::JoinHandle;
 use virt::connect::Connect;
+use virt::sys;
 use vireo_core::{validate, Error, HostEvent, HostId, HostStatus, Result};
 
-use crate::error::open_error;
+use crate::error::{is_unsupported, message, open_error};
 use crate::events::{Registration, Sink};
 use crate::runtime;
 
@@ -27,6 +41,12 @@ pub struct HostOptions {
     pub keepalive_count: u32,
     /// Longest wait between reconnect attempts.
     pub max_backoff: Duration,
+    /// Shortest wait before reconnecting, after a failed attempt or a lost session; the
+    /// backoff starts here and doubles up to `max_backoff`.
+    pub min_backoff: Duration,
+    /// How long a session must stay up before the backoff starts again from
+    /// `min_backoff`; a session that drops sooner keeps it growing.
+    pub stable_after: Duration,
 }
 
 impl Default for HostOptions {
@@ -36,6 +56,8 @@ impl Default for HostOptions {
             keepalive_interval: 5,
             keepalive_count: 3,
             max_backoff: Duration::from_secs(30),
+            min_backoff: Duration::from_secs(1),
+            stable_after: Duration::from_secs(30),
         }
     }
 }
@@ -52,7 +74,6 @@ pub(crate) struct Inner {
     opts: HostOptions,
     session: Mutex<Option<Session>>,
     events: broadcast::Sender<HostEvent>,
-    lost: Arc<Notify>,
     status: watch::Sender<(HostStatus, Option<String>)>,
     /// Last CPU time sample per domain UUID, for CPU % between two lists.
     pub(crate) cpu_samples: Mutex<HashMap<String, (u64, Instant)>>,
@@ -61,6 +82,12 @@ pub(crate) struct Inner {
 
 struct Session {
     conn: Connect,
+    /// Signalled when this session's link died, by its close callback or by a call that
+    /// found it dead. Only this session's supervisor waits on it, so a late signal about
+    /// an old session never reaches a newer one.
+    lost: Arc<Notify>,
+    /// What works less well than it should on this session, for the user ("connected, but ...").
+    notice: Option<String>,
     _callbacks: Option<Registration>,
 }
 
@@ -78,7 +105,6 @@ impl Host {
             opts,
             session: Mutex::new(None),
             events,
-            lost: Arc::new(Notify::new()),
             status,
             cpu_samples: Mutex::new(HashMap::new()),
             supervisor: Mutex::new(None),
@@ -130,7 +156,7 @@ impl Host {
         R: Send + 'static,
         F: FnOnce(&Connect) -> Result<R> + Send + 'static,
     {
-        let conn = self.connection()?;
+        let (conn, lost) = self.connection()?;
         let (result, alive) = tokio::task::spawn_blocking(move || {
             let result = f(&conn);
             // After a failure, ask the client whether the link is still up (a local
@@ -142,15 +168,17 @@ impl Host {
         .await
         .map_err(internal)?;
         if !alive {
-            self.inner.lost.notify_one();
+            // Tells the session this call ran on, not whichever is current by now.
+            lost.notify_one();
             return Err(Error::Disconnected { uri: self.inner.uri.clone() });
         }
         result
     }
 
-    fn connection(&self) -> Result<Connect> {
+    /// The current session's connection and its loss signal.
+    fn connection(&self) -> Result<(Connect, Arc<Notify>)> {
         if let Some(s) = self.inner.session.lock().unwrap().as_ref() {
-            return Ok(s.conn.clone());
+            return Ok((s.conn.clone(), s.lost.clone()));
         }
         let (_, error) = self.status();
         Err(self.not_connected(error))
@@ -185,60 +213,190 @@ fn set_status(inner: &Inner, status: HostStatus, error: Option<String>) {
     let _ = inner.events.send(HostEvent::HostStatus { host_id: inner.id.clone(), status, error });
 }
 
-/// Opens the connection on a blocking thread with a deadline. A timed-out open leaves
-/// its thread to finish on its own; libvirt offers no way to cancel a connect.
-async fn open(uri: String, opts: &HostOptions, sink: impl Fn() -> Sink + Send + 'static) -> Result<Session> {
-    let deadline = opts.connect_timeout;
-    let (interval, count) = (opts.keepalive_interval, opts.keepalive_count);
-    let uri2 = uri.clone();
-    let task = tokio::task::spawn_blocking(move || -> Result<Session> {
-        let conn = Connect::open(Some(&uri2)).map_err(|e| open_error(&uri2, &e))?;
-        // Keepalive notices a dead peer; drivers without it (test://) simply decline.
-        let _ = conn.set_keep_alive(interval, count);
-        let callbacks = Registration::register(&conn, sink).ok();
-        Ok(Session { conn, _callbacks: callbacks })
-    });
-    match tokio::time::timeout(deadline, task).await {
-        Ok(joined) => joined.map_err(internal)?,
-        Err(_) => Err(Error::Timeout { uri, seconds: deadline.as_secs() }),
+/// An open that outlived its attempt's deadline. libvirt cannot cancel a connect, so it
+/// is kept, and the next attempt waits on it again instead of starting another.
+struct InFlight {
+    task: JoinHandle<Result<Session>>,
+    started: Instant,
+}
+
+/// The supervisor's one open in flight, if any.
+struct Pending(Option<InFlight>);
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let Some(open) = self.0.take() else { return };
+        // An unfinished open drops its own result on its blocking thread when it ends. A
+        // finished one would be dropped here, and closing a session sends RPCs: hand it
+        // to a thread of its own (this runs when the supervisor task ends, on a worker).
+        if open.task.is_finished() {
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                let close = move || drop(rt.block_on(open.task));
+                let _ = std::thread::Builder::new().name("libvirt-close".into()).spawn(close);
+            }
+        }
     }
 }
 
-async fn supervise(weak: Weak<Inner>) {
-    let mut backoff = Duration::from_secs(1);
-    loop {
-        let Some(inner) = weak.upgrade() else { return };
-        let sink = {
-            let (host_id, events, lost) = (inner.id.clone(), inner.events.clone(), inner.lost.clone());
-            move || Sink { host_id: host_id.clone(), events: events.clone(), lost: lost.clone() }
-        };
-        let (uri, opts, lost) = (inner.uri.clone(), inner.opts.clone(), inner.lost.clone());
-        drop(inner);
-        let attempt = open(uri, &opts, sink).await;
-        let Some(inner) = weak.upgrade() else { return };
-        match attempt {
-            Ok(session) => {
-                backoff = Duration::from_secs(1);
-                *inner.session.lock().unwrap() = Some(session);
-                set_status(&inner, HostStatus::Connected, None);
-                drop(inner);
-                lost.notified().await;
-                let Some(inner) = weak.upgrade() else { return };
-                let old = inner.session.lock().unwrap().take();
-                // Closing may send a last RPC: keep it off the async workers.
-                tokio::task::spawn_blocking(move || drop(old));
-                let msg = "the connection was lost; reconnecting".to_owned();
-                set_status(&inner, HostStatus::Disconnected, Some(msg));
-                tracing::warn!(host = %inner.id, "libvirt connection lost");
+/// One connection attempt: starts an open unless the last one is still running, then
+/// waits for it up to the deadline.
+async fn attempt(
+    pending: &mut Pending,
+    (host_id, uri, opts): (&HostId, &str, &HostOptions),
+    events: &broadcast::Sender<HostEvent>,
+) -> Result<Session> {
+    let open = pending.0.get_or_insert_with(|| InFlight {
+        task: spawn_open(host_id.clone(), uri, opts, events.clone()),
+        started: Instant::now(),
+    });
+    match tokio::time::timeout(opts.connect_timeout, &mut open.task).await {
+        Ok(joined) => {
+            pending.0 = None;
+            joined.map_err(internal)?
+        }
+        // Counted from the open's start: a retry may have waited on the same open before.
+        Err(_) => Err(Error::Timeout { uri: uri.to_owned(), seconds: open.started.elapsed().as_secs() }),
+    }
+}
+
+/// Opens the connection on the blocking pool, turns keepalive on and registers the
+/// callbacks. What did not work is logged and kept as the session's notice: the session
+/// is still usable, but the user should know it is degraded.
+fn spawn_open(
+    host_id: HostId,
+    uri: &str,
+    opts: &HostOptions,
+    events: broadcast::Sender<HostEvent>,
+) -> JoinHandle<Result<Session>> {
+    let (interval, count) = (opts.keepalive_interval, opts.keepalive_count);
+    let uri = uri.to_owned();
+    tokio::task::spawn_blocking(move || -> Result<Session> {
+        let conn = Connect::open(Some(&uri)).map_err(|e| open_error(&uri, &e))?;
+        let lost = Arc::new(Notify::new());
+        let mut degraded = Vec::new();
+        degraded.extend(enable_keepalive(&host_id, &conn, interval, count));
+        let sink = || Sink { host_id: host_id.clone(), events: events.clone(), lost: lost.clone() };
+        let callbacks = match Registration::register(&conn, sink) {
+            Ok(reg) => {
+                if let Some(e) = &reg.close_error {
+                    if is_unsupported(e) {
+                        // In-process drivers (test://) have no link that could close.
+                        tracing::debug!(host = %host_id, "no close callback: {}", message(e));
+                    } else {
+                        tracing::warn!(host = %host_id, "close callback not registered: {}", message(e));
+                        degraded.push(format!("a lost connection is noticed only at the next call: {}", message(e)));
+                    }
+                }
+                Some(reg)
             }
             Err(e) => {
-                tracing::info!(host = %inner.id, "connect failed: {e}");
-                set_status(&inner, HostStatus::Disconnected, Some(reason_of(&e)));
-                drop(inner);
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(opts.max_backoff);
+                tracing::warn!(host = %host_id, "event callbacks not registered: {}", message(&e));
+                degraded.push(format!("live updates are off: {}", message(&e)));
+                None
+            }
+        };
+        let notice = (!degraded.is_empty()).then(|| format!("connected, but {}", degraded.join("; ")));
+        Ok(Session { conn, lost, notice, _callbacks: callbacks })
+    })
+}
+
+/// Turns libvirt keepalive on, so a peer that vanished without closing the link (host
+/// frozen, network cut) is noticed. Returns what the user should know if it is off.
+fn enable_keepalive(host_id: &str, conn: &Connect, interval: i32, count: u32) -> Option<String> {
+    // Called directly: virt's wrapper folds "the daemon does not support keepalive" (1)
+    // into success.
+    // SAFETY: `conn` is an open connection; the other arguments are plain integers.
+    let rc = unsafe { sys::virConnectSetKeepAlive(conn.as_ptr(), interval, count) };
+    let reason = match rc {
+        0 => return None,
+        1 => "the daemon does not support keepalive".to_owned(),
+        _ => {
+            let e = virt::error::Error::last_error();
+            if is_unsupported(&e) {
+                // Expected for in-process drivers (test://): there is no link to watch.
+                tracing::debug!(host = %host_id, "keepalive not supported: {}", message(&e));
+                return None;
+            }
+            message(&e)
+        }
+    };
+    tracing::warn!(host = %host_id, "keepalive is off: {reason}");
+    Some(format!("a dead link may go unnoticed until the next call: {reason}"))
+}
+
+/// Jittered exponential backoff. Waits start at `min` and double up to `max`; each varies
+/// by up to a quarter either way (within those bounds) so hosts, and app instances, that
+/// lost the same daemon do not all retry in the same instant.
+struct Backoff {
+    min: Duration,
+    max: Duration,
+    next: Duration,
+}
+
+impl Backoff {
+    fn new(min: Duration, max: Duration) -> Backoff {
+        Backoff { min, max, next: min }
+    }
+
+    /// Only once a session stayed up a while: one that drops soon keeps the backoff growing.
+    fn reset(&mut self) {
+        self.next = self.min;
+    }
+
+    fn next_wait(&mut self, unit: f64) -> Duration {
+        let base = self.next;
+        self.next = (base * 2).min(self.max).max(self.min);
+        base.mul_f64(0.75 + 0.5 * unit.clamp(0.0, 1.0)).min(self.max).max(self.min)
+    }
+}
+
+/// A number in [0, 1) that differs from call to call and from process to process: a new
+/// `RandomState` comes with fresh random keys. Enough to spread retries; no crate needed.
+fn unit_random() -> f64 {
+    let bits = std::collections::hash_map::RandomState::new().hash_one(Instant::now());
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}
+
+async fn supervise(weak: Weak<Inner>) {
+    let Some(inner) = weak.upgrade() else { return };
+    let (host_id, uri, opts, events) = (inner.id.clone(), inner.uri.clone(), inner.opts.clone(), inner.events.clone());
+    drop(inner);
+    let mut backoff = Backoff::new(opts.min_backoff, opts.max_backoff);
+    let mut pending = Pending(None);
+    loop {
+        let attempt = attempt(&mut pending, (&host_id, &uri, &opts), &events).await;
+        // `inner` only within this block: the task must not keep the host alive while it
+        // waits, or dropping the last `Host` would not end it.
+        {
+            let Some(inner) = weak.upgrade() else { return };
+            match attempt {
+                Ok(session) => {
+                    let (lost, notice) = (session.lost.clone(), session.notice.clone());
+                    *inner.session.lock().unwrap() = Some(session);
+                    set_status(&inner, HostStatus::Connected, notice);
+                    drop(inner);
+                    let up_since = Instant::now();
+                    lost.notified().await;
+                    let Some(inner) = weak.upgrade() else { return };
+                    let old = inner.session.lock().unwrap().take();
+                    // Closing may send a last RPC: keep it off the async workers.
+                    tokio::task::spawn_blocking(move || drop(old));
+                    let up_for = up_since.elapsed();
+                    if up_for >= opts.stable_after {
+                        backoff.reset();
+                    }
+                    let msg = "the connection was lost; reconnecting".to_owned();
+                    set_status(&inner, HostStatus::Disconnected, Some(msg));
+                    tracing::warn!(host = %host_id, ?up_for, "libvirt connection lost");
+                }
+                Err(e) => {
+                    tracing::info!(host = %host_id, "connect failed: {e}");
+                    set_status(&inner, HostStatus::Disconnected, Some(reason_of(&e)));
+                }
             }
         }
+        // Also after a loss: a peer that accepts and then drops must not be hammered.
+        tokio::time::sleep(backoff.next_wait(unit_random())).await;
         if let Some(inner) = weak.upgrade() {
             set_status(&inner, HostStatus::Connecting, None);
         }
@@ -249,5 +407,114 @@ fn reason_of(e: &Error) -> String {
     match e {
         Error::Unreachable { reason, .. } => reason.clone(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn backoff_doubles_to_the_cap_and_resets_to_the_floor() {
+        let mut b = Backoff::new(S, 8 * S);
+        let waits: Vec<_> = (0..5).map(|_| b.next_wait(0.5)).collect();
+        assert_eq!(waits, [S, 2 * S, 4 * S, 8 * S, 8 * S]);
+        b.reset();
+        assert_eq!(b.next_wait(0.5), S);
+    }
+
+    #[test]
+    fn jitter_stays_within_the_bounds() {
+        let mut b = Backoff::new(S, 8 * S);
+        // Never below the floor, even with the most jitter down...
+        assert_eq!(b.next_wait(0.0), S);
+        // ...a quarter either way in between...
+        assert_eq!(b.next_wait(0.0), 2 * S * 3 / 4);
+        assert_eq!(b.next_wait(1.0), 4 * S * 5 / 4);
+        // ...and never above the cap.
+        assert_eq!(b.next_wait(1.0), 8 * S);
+        // A floor above the cap wins: there is always some wait.
+        let mut odd = Backoff::new(2 * S, S);
+        assert_eq!((odd.next_wait(0.0), odd.next_wait(1.0)), (2 * S, 2 * S));
+    }
+
+    #[test]
+    fn unit_random_varies() {
+        let samples: Vec<f64> = (0..50).map(|_| unit_random()).collect();
+        assert!(samples.iter().all(|u| (0.0..1.0).contains(u)));
+        assert!(samples.iter().any(|u| *u != samples[0]), "{samples:?}");
+    }
+
+    fn status_is(ev: &HostEvent, want: HostStatus) -> bool {
+        matches!(ev, HostEvent::HostStatus { status, .. } if *status == want)
+    }
+
+    async fn next_status(rx: &mut broadcast::Receiver<HostEvent>, want: HostStatus, secs: u64) -> Option<HostEvent> {
+        tokio::time::timeout(Duration::from_secs(secs), async {
+            loop {
+                match rx.recv().await {
+                    Ok(ev) if status_is(&ev, want) => return ev,
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(e) => panic!("event stream ended: {e}"),
+                }
+            }
+        })
+        .await
+        .ok()
+    }
+
+    /// A loss signalled late about a session (its close callback, a call that failed on
+    /// it) must not tear down the session that replaced it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stale_loss_signal_leaves_the_next_session_up() {
+        let opts = HostOptions {
+            min_backoff: Duration::from_millis(10),
+            max_backoff: Duration::from_millis(20),
+            ..Default::default()
+        };
+        let host = Host::connect("demo", "test:///default", opts).await.unwrap();
+        // test:// has no keepalive; that is expected, not news for the user.
+        assert_eq!(host.status(), (HostStatus::Connected, None));
+        let mut events = host.subscribe();
+
+        let (_, first) = host.connection().unwrap();
+        first.notify_one();
+        next_status(&mut events, HostStatus::Disconnected, 10).await.expect("the loss is reported");
+        next_status(&mut events, HostStatus::Connected, 10).await.expect("a new session opens");
+
+        for _ in 0..3 {
+            first.notify_one();
+        }
+        let spurious = next_status(&mut events, HostStatus::Disconnected, 1).await;
+        assert!(spurious.is_none(), "a stale signal dropped the new session: {spurious:?}");
+        assert_eq!(host.status(), (HostStatus::Connected, None));
+        let n = host.call(|c| c.num_of_domains().map_err(internal)).await.unwrap();
+        assert!(n >= 1, "the demo hypervisor runs its 'test' VM");
+    }
+
+    /// Sessions that drop as soon as they open (a peer that accepts and then hangs up)
+    /// are retried ever more slowly, never at once. Lower bounds only: a busy machine
+    /// may wait longer, never shorter.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sessions_that_drop_at_once_are_retried_ever_more_slowly() {
+        let ms = Duration::from_millis;
+        let opts = HostOptions { min_backoff: ms(50), max_backoff: ms(400), ..Default::default() };
+        let host = Host::connect("demo", "test:///default", opts).await.unwrap();
+        let mut events = host.subscribe();
+        let mut waits = Vec::new();
+        for _ in 0..4 {
+            let (_, lost) = host.connection().unwrap();
+            let signalled = Instant::now();
+            lost.notify_one();
+            next_status(&mut events, HostStatus::Connecting, 10).await.expect("a new attempt");
+            waits.push(signalled.elapsed());
+            next_status(&mut events, HostStatus::Connected, 10).await.expect("a new session");
+        }
+        // 50, 100, 200, 400 ms, less at most a quarter of jitter, never under the floor.
+        for (wait, floor) in waits.iter().zip([ms(50), ms(75), ms(150), ms(300)]) {
+            assert!(*wait >= floor, "waits after each loss: {waits:?}");
+        }
     }
 }

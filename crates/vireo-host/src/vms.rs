@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use virt::connect::Connect;
 use virt::domain::Domain;
-use vireo_core::{validate, Error, Result, VmAction, VmState, VmSummary};
+use vireo_core::{Error, Result, VmAction, VmRef, VmState, VmSummary};
 
 use crate::error::{host_error, is_unsupported, vm_error};
 use crate::host::Host;
@@ -40,13 +40,14 @@ impl Host {
         self.call(collect_stats).await
     }
 
-    /// Runs a lifecycle action on the VM called `name`. An action the VM's state does not
-    /// allow is refused with a message naming the state, before libvirt is asked.
-    pub async fn vm_action(&self, name: &str, action: VmAction) -> Result<()> {
-        let name = validate::vm_name(name)?.to_owned();
+    /// Runs a lifecycle action on a VM, named by UUID or by any name libvirt holds
+    /// (`My VM`, `名字`, `db+gpu`). An action the VM's state does not allow is refused
+    /// with a message naming the state, before libvirt is asked.
+    pub async fn vm_action(&self, vm: &VmRef, action: VmAction) -> Result<()> {
+        let vm = vm.clone();
         let uri = self.uri().to_owned();
         self.call(move |conn| {
-            let dom = lookup(conn, &uri, &name)?;
+            let (dom, name) = lookup(conn, &uri, &vm)?;
             let state = domain_state(&dom).map_err(|e| vm_error(&uri, &name, action.as_str(), &e))?;
             if !state.allows(action) {
                 return Err(Error::InvalidState {
@@ -68,6 +69,13 @@ impl Host {
         .await
     }
 
+    /// The VM's current name (for messages and history).
+    pub async fn vm_name(&self, vm: &VmRef) -> Result<String> {
+        let vm = vm.clone();
+        let uri = self.uri().to_owned();
+        self.call(move |conn| lookup(conn, &uri, &vm).map(|(_, name)| name)).await
+    }
+
     /// Defines (persists) a domain from XML; returns its name.
     pub async fn define_vm(&self, xml: String) -> Result<String> {
         self.call(move |conn| {
@@ -78,11 +86,11 @@ impl Host {
     }
 
     /// Forgets a domain's definition (its disks stay), forcing it off first if it runs.
-    pub async fn undefine_vm(&self, name: &str) -> Result<()> {
-        let name = validate::vm_name(name)?.to_owned();
+    pub async fn undefine_vm(&self, vm: &VmRef) -> Result<()> {
+        let vm = vm.clone();
         let uri = self.uri().to_owned();
         self.call(move |conn| {
-            let dom = lookup(conn, &uri, &name)?;
+            let (dom, name) = lookup(conn, &uri, &vm)?;
             if dom.is_active().unwrap_or(false) {
                 dom.destroy().map_err(|e| vm_error(&uri, &name, "force off", &e))?;
             }
@@ -106,11 +114,11 @@ impl Host {
     }
 
     /// The domain's live XML description.
-    pub async fn vm_xml(&self, name: &str) -> Result<String> {
-        let name = validate::vm_name(name)?.to_owned();
+    pub async fn vm_xml(&self, vm: &VmRef) -> Result<String> {
+        let vm = vm.clone();
         let uri = self.uri().to_owned();
         self.call(move |conn| {
-            let dom = lookup(conn, &uri, &name)?;
+            let (dom, name) = lookup(conn, &uri, &vm)?;
             dom.xml_desc(0).map_err(|e| vm_error(&uri, &name, "read the XML of", &e))
         })
         .await
@@ -128,8 +136,15 @@ fn domain_state(dom: &Domain) -> Result<VmState, virt::error::Error> {
     Ok(VmState::from_libvirt(state as u32))
 }
 
-fn lookup(conn: &Connect, uri: &str, name: &str) -> Result<Domain> {
-    conn.lookup_domain_by_name(name).map_err(|e| vm_error(uri, name, "find", &e))
+/// The domain and its current name (for messages), by UUID or by name as libvirt holds it.
+fn lookup(conn: &Connect, uri: &str, vm: &VmRef) -> Result<(Domain, String)> {
+    let found = match vm {
+        VmRef::Uuid(uuid) => conn.lookup_domain_by_uuid_string(uuid),
+        VmRef::Name(name) => conn.lookup_domain_by_name(name),
+    };
+    let dom = found.map_err(|e| vm_error(uri, &vm.to_string(), "find", &e))?;
+    let name = dom.name().unwrap_or_else(|_| vm.to_string());
+    Ok((dom, name))
 }
 
 /// Bulk stats, completed where the driver left fields out. The qemu driver reports size

@@ -1,6 +1,7 @@
-// Which lifecycle actions apply in which VM state. This mirrors `VmState::allows` in
-// crates/vireo-core/src/vm.rs so the UI greys out exactly what the core would refuse;
-// keep the two in step.
+// Which lifecycle actions apply in which VM state. The table itself is generated from
+// `VmState::allows` (crates/vireo-core) into bindings/rules.ts, so the UI greys out
+// exactly what the core would refuse and there is one source to change.
+import { ALLOWED_ACTIONS } from '../bindings/rules';
 import type { VmAction } from '../bindings/VmAction';
 import type { VmState } from '../bindings/VmState';
 
@@ -13,16 +14,5 @@ export function isActive(state: VmState): boolean {
 }
 
 export function isAllowed(state: VmState, action: VmAction): boolean {
-  switch (action) {
-    case 'start':
-      return !isActive(state);
-    case 'shutdown':
-    case 'reboot':
-    case 'suspend':
-      return state === 'running' || state === 'blocked';
-    case 'destroy':
-      return isActive(state);
-    case 'resume':
-      return state === 'paused';
-  }
+  return ALLOWED_ACTIONS[state].includes(action);
 }

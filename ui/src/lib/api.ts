@@ -22,7 +22,8 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export interface Api {
   listHosts(): Promise<HostSummary[]>;
   listVms(hostId: string): Promise<VmSummary[]>;
-  vmAction(hostId: string, name: string, action: VmAction): Promise<void>;
+  /** A lifecycle action on the VM with this UUID. */
+  vmAction(hostId: string, uuid: string, action: VmAction): Promise<void>;
   setHostAccel(hostId: string, accel: Accel): Promise<void>;
   /** Saves a host; it connects in the background and reports through `host_status` events. */
   addHost(name: string, uri: string): Promise<HostSummary>;
@@ -36,8 +37,8 @@ export interface Api {
 export const api: Api = {
   listHosts: () => call<HostSummary[]>('list_hosts'),
   listVms: (hostId) => call<VmSummary[]>('list_vms', { hostId }),
-  vmAction: async (hostId, name, action) => {
-    await call<null>('vm_action', { hostId, name, action });
+  vmAction: async (hostId, uuid, action) => {
+    await call<null>('vm_action', { hostId, uuid, action });
   },
   setHostAccel: async (hostId, accel) => {
     await call<null>('set_host_accel', { hostId, accel });

@@ -40,7 +40,9 @@ export class FakeApi implements Api {
     return structuredClone(this.vms[hostId] ?? []);
   }
 
-  async vmAction(hostId: string, name: string, action: VmAction): Promise<void> {
+  /** Acts by UUID like the core; `calls` names the VM so tests read well. */
+  async vmAction(hostId: string, uuid: string, action: VmAction): Promise<void> {
+    const name = (this.vms[hostId] ?? []).find((v) => v.uuid === uuid)?.name ?? `<unknown uuid ${uuid}>`;
     this.calls.push(`vm_action ${hostId} ${name} ${action}`);
     if (this.actionGate) await this.actionGate;
     this.#record(this.#hostName(hostId), action, name, this.actionError);

@@ -153,18 +153,19 @@ export class Session {
     if (relist) void this.refresh(true);
   }
 
-  busyAction(name: string): VmAction | undefined {
-    return this.selectedId === null ? undefined : this.busy[busyKey(this.selectedId, name)];
+  busyAction(uuid: string): VmAction | undefined {
+    return this.selectedId === null ? undefined : this.busy[busyKey(this.selectedId, uuid)];
   }
 
-  async act(name: string, action: VmAction): Promise<void> {
+  /** Runs a lifecycle action on the VM with this UUID on the selected host. */
+  async act(uuid: string, action: VmAction): Promise<void> {
     const hostId = this.selectedId;
     if (hostId === null) return;
-    const key = busyKey(hostId, name);
+    const key = busyKey(hostId, uuid);
     if (this.busy[key]) return;
     this.busy[key] = action;
     try {
-      await this.#api.vmAction(hostId, name, action);
+      await this.#api.vmAction(hostId, uuid, action);
       // Events normally report the change first; this also refreshes the figures.
       void this.refresh(true);
     } catch (e) {

@@ -94,21 +94,21 @@ describe('Session', () => {
   it('marks a VM busy during an action, then refreshes', async () => {
     let open!: () => void;
     api.actionGate = new Promise((resolve) => (open = resolve));
-    const done = session.act('web', 'shutdown');
-    expect(session.busyAction('web')).toBe('shutdown');
-    expect(session.busyAction('db')).toBeUndefined();
+    const done = session.act('uuid-web', 'shutdown');
+    expect(session.busyAction('uuid-web')).toBe('shutdown');
+    expect(session.busyAction('uuid-db')).toBeUndefined();
     const lists = api.count('list_vms 1');
     open();
     await done;
     await settle();
-    expect(session.busyAction('web')).toBeUndefined();
+    expect(session.busyAction('uuid-web')).toBeUndefined();
     expect(api.calls).toContain('vm_action 1 web shutdown');
     expect(api.count('list_vms 1')).toBe(lists + 1);
   });
 
   it('turns a failed action into a dismissible error', async () => {
     api.actionError = { code: 'invalid_state', message: "cannot start 'web': it is running", hint: null };
-    await session.act('web', 'start');
+    await session.act('uuid-web', 'start');
     expect(session.errors).toHaveLength(1);
     expect(session.errors[0].error.code).toBe('invalid_state');
     session.dismissError(session.errors[0].id);
@@ -188,7 +188,7 @@ describe('Session', () => {
   });
 
   it('reloads an open history after each change, and only then', async () => {
-    await session.act('web', 'shutdown');
+    await session.act('uuid-web', 'shutdown');
     expect(api.count('list_history')).toBe(0);
 
     session.showHistory();
@@ -196,7 +196,7 @@ describe('Session', () => {
     expect(session.history?.[0]).toMatchObject({ action: 'shutdown', target: 'web', ok: true });
 
     api.actionError = { code: 'invalid_state', message: "cannot start 'web': it is running", hint: null };
-    await session.act('web', 'start');
+    await session.act('uuid-web', 'start');
     await settle();
     expect(session.history?.[0]).toMatchObject({ action: 'start', ok: false, detail: "cannot start 'web': it is running" });
 

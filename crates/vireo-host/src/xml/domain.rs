@@ -128,7 +128,7 @@ impl DomainSpec {
             w.create_element("disk").with_attributes([("type", "file"), ("device", "disk")]).write_inner_content(|w| {
                 w.create_element("driver").with_attributes([("name", "qemu"), ("type", disk.format.as_str())]).write_empty()?;
                 w.create_element("source").with_attribute(("file", disk.path.as_str())).write_empty()?;
-                let dev = format!("vd{}", (b'a' + i as u8) as char);
+                let dev = format!("vd{}", disk_suffix(i));
                 w.create_element("target").with_attributes([("dev", dev.as_str()), ("bus", "virtio")]).write_empty()?;
                 Ok(())
             })?;
@@ -189,8 +189,29 @@ fn valid_mac(mac: &str) -> Result<()> {
     }
 }
 
+/// The letters after `vd` for the disk at `index`, counted the way libvirt does
+/// (`virDiskNameToIndex`): a..z, then aa..az, ba.., zz, aaa.. (bijective base 26).
+pub(crate) fn disk_suffix(index: usize) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        n -= 1;
+        letters.push(b'a' + (n % 26) as u8);
+        n /= 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).expect("ASCII letters")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn disk_names_continue_past_z_like_libvirt() {
+        use super::disk_suffix;
+        let got: Vec<String> = [0, 1, 25, 26, 27, 51, 52, 701, 702].into_iter().map(disk_suffix).collect();
+        assert_eq!(got, ["a", "b", "z", "aa", "ab", "az", "ba", "zz", "aaa"]);
+    }
+
     use super::*;
 
     fn kernel_spec() -> DomainSpec {
