@@ -93,15 +93,11 @@ version_ge() {
   [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
 }
 
-# The oldest rustc that builds the workspace: the higher of Cargo.toml's rust-version and
-# what the locked dependencies declare. rusqlite_migration 2.6 declares rust-version 1.95
-# (the tauri 2.12 crates 1.90), above the workspace's own 1.85, and cargo refuses an older
-# rustc for them, so 1.95 is the real floor. Raise RUST_FLOOR when a dependency update does.
-RUST_FLOOR=1.95
+# The oldest rustc that builds the workspace: Cargo.toml's rust-version, which is kept at
+# what the locked dependencies declare (rusqlite_migration 2.6: 1.95; the tauri 2.12
+# crates: 1.90); cargo refuses an older rustc for them. Raise it when a dependency does.
 rust_min_version() {
-  local declared
-  declared=$(sed -n 's/^rust-version *= *"\([0-9.]*\)".*/\1/p' "$ROOT/Cargo.toml" | head -n 1)
-  if [ -n "$declared" ] && version_ge "$declared" "$RUST_FLOOR"; then echo "$declared"; else echo "$RUST_FLOOR"; fi
+  sed -n 's/^rust-version *= *"\([0-9.]*\)".*/\1/p' "$ROOT/Cargo.toml" | head -n 1
 }
 
 # Rust from rustup (Debian 12's rustc is 1.63, far too old). Arguments: the rustup

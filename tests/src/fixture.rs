@@ -37,21 +37,36 @@ pub fn guest_fixture() -> GuestFixture {
 }
 
 /// A binary of this workspace, built now if its sources changed, so a test never runs a
-/// stale `target/debug/<name>` left from an older build. Cargo's own freshness check
-/// makes this a no-op when nothing changed.
+/// stale `target/debug/<name>` left from an older build. The build is the workspace's
+/// whole `--all-targets` build, the one `scripts/test.sh` runs before the tests: the same
+/// feature set, so after that step this is cargo's no-op freshness check and never a
+/// rebuild of dependencies with other features (`-p <package>` would unify differently).
 pub fn fresh_binary(package: &str, name: &str) -> PathBuf {
-    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    build_binary(package, name, false)
+}
+
+/// The same in the release profile, for benchmarks (only `package` is built).
+pub fn fresh_release_binary(package: &str, name: &str) -> PathBuf {
+    build_binary(package, name, true)
+}
+
+fn build_binary(package: &str, name: &str, release: bool) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<(String, bool)>> = std::sync::Mutex::new(Vec::new());
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     let root = workspace_root();
-    if !built.iter().any(|b| b == package) {
+    let key = (format!("{package}/{name}"), release);
+    if !built.contains(&key) {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", package, "--bin", name])
-            .current_dir(&root)
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "cargo build -p {package} failed");
-        built.push(package.to_owned());
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "--quiet"]).current_dir(&root);
+        if release {
+            cmd.args(["--release", "-p", package, "--bin", name]);
+        } else {
+            cmd.args(["--workspace", "--all-targets"]);
+        }
+        let status = cmd.status().expect("run cargo build");
+        assert!(status.success(), "cargo build -p {package} --bin {name} failed");
+        built.push(key);
     }
-    root.join("target/debug").join(name)
+    root.join(if release { "target/release" } else { "target/debug" }).join(name)
 }

@@ -52,6 +52,20 @@ impl TestDomain {
         let name = host.define_vm(xml).await.expect("define test domain");
         TestDomain { host: host.clone(), name }
     }
+
+    /// A small stopped domain under a name Vireo would not give (`My VM`, `名字`, `db+gpu`),
+    /// defined as another tool such as virsh would: the builder only makes Vireo's own names,
+    /// so the name is swapped into its XML (none of these needs escaping). Any domain of
+    /// that name left by an earlier run is removed first.
+    pub async fn define_odd(host: &Host, name: &str) -> TestDomain {
+        assert!(!name.contains(['<', '>', '&']), "no XML escaping here: {name:?}");
+        let placeholder = unique_name("odd");
+        let spec = DomainSpec::new(&placeholder, vireo_host::DomainKind::Qemu);
+        let xml = spec.to_xml().unwrap().replace(&format!("<name>{placeholder}</name>"), &format!("<name>{name}</name>"));
+        let _ = host.undefine_vm(&vireo_core::VmRef::Name(name.to_owned())).await;
+        host.define_vm(xml).await.unwrap_or_else(|e| panic!("define {name:?}: {e}"));
+        TestDomain { host: host.clone(), name: name.to_owned() }
+    }
 }
 
 impl Drop for TestDomain {

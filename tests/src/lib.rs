@@ -8,5 +8,5 @@ pub mod silent_peer;
 pub mod wait;
 pub mod webdriver;
 
-pub use fixture::{fresh_binary, guest_fixture, workspace_root, GuestFixture};
+pub use fixture::{fresh_binary, fresh_release_binary, guest_fixture, workspace_root, GuestFixture};
 pub use guest::{guest_spec, unique_mac, unique_name, TestDomain};

@@ -140,30 +140,18 @@ fn events_follow_lifecycle_changes_as_json_lines() {
 
 /// A domain defined with a name Vireo would never give (spaces, `+`, CJK), removed again
 /// even when the test fails.
+/// A domain under an odd name on the real libvirtd, removed when dropped.
 struct OddDomain {
-    rt: tokio::runtime::Runtime,
-    host: vireo_host::Host,
-    name: String,
+    _vm: vireo_tests::TestDomain,
+    _rt: tokio::runtime::Runtime,
 }
 
 impl OddDomain {
     fn define(name: &str) -> OddDomain {
         let rt = tokio::runtime::Runtime::new().unwrap();
         let host = rt.block_on(vireo_host::Host::connect("t", "qemu:///system", Default::default())).unwrap();
-        let placeholder = vireo_tests::unique_name("odd");
-        let spec = vireo_host::xml::DomainSpec::new(&placeholder, vireo_host::DomainKind::Qemu);
-        // The builder only makes names Vireo itself would create; swap in the odd one
-        // (none of these needs XML escaping) as another tool such as virsh would.
-        let xml = spec.to_xml().unwrap().replace(&format!("<name>{placeholder}</name>"), &format!("<name>{name}</name>"));
-        let _ = rt.block_on(host.undefine_vm(&VmRef::Name(name.to_owned())));
-        rt.block_on(host.define_vm(xml)).unwrap();
-        OddDomain { rt, host, name: name.to_owned() }
-    }
-}
-
-impl Drop for OddDomain {
-    fn drop(&mut self) {
-        let _ = self.rt.block_on(self.host.undefine_vm(&VmRef::Name(self.name.clone())));
+        let vm = rt.block_on(vireo_tests::TestDomain::define_odd(&host, name));
+        OddDomain { _vm: vm, _rt: rt }
     }
 }
 

@@ -1,6 +1,7 @@
 // The whole screen against a fake backend, checking the hooks the end-to-end tests rely on
-// (data-vm, data-state, data-action, confirm-ok, error-banner, data-host-id, vm-table, the
-// add-host dialog's fields, remove-host, show-history / show-vms, history-table, data-history-id).
+// (data-vm, data-state, data-action, data-stale, confirm-ok, error-banner, data-host-id,
+// vm-table, host-warning, the add-host dialog's fields, remove-host, show-history / show-vms,
+// history-table, data-history-id).
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
@@ -132,6 +133,28 @@ describe('App', () => {
     expect(stateOf('web')).toBe('running');
   });
 
+  it('lists VMs in reading order: case ignored, numbers as numbers', async () => {
+    const more = ['bench-10', 'bench-2', 'My VM', 'aaa'].map((name) => vm({ name, state: 'shut_off' }));
+    fake.api.vms['7'].push(...more);
+    // A VM the list does not hold yet makes the app list again.
+    fake.api.emit({ kind: 'vm_lifecycle', host_id: '7', uuid: 'uuid-aaa', name: 'aaa', event: 'defined', state: null });
+    await waitFor(() => row('aaa'));
+    const names = [...document.querySelectorAll('tr[data-vm]')].map((r) => r.getAttribute('data-vm'));
+    expect(names).toEqual(['aaa', 'bench-2', 'bench-10', 'db', 'My VM', 'web']);
+  });
+
+  it('shows a connected host\'s message as a warning in the sidebar and above the VMs', async () => {
+    const message = 'connected, but live updates are off: no event loop';
+    fake.api.hosts[0] = { ...fake.api.hosts[0], error: message };
+    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connected', error: message });
+    const warning = await screen.findByTestId('host-warning');
+    expect(warning.textContent).toBe(message);
+    expect(hostItem('7')?.querySelector('[data-testid="host-error"]')).toBeNull();
+    expect(byTestId('host-notice').textContent).toContain(message);
+    expect(row('db').hasAttribute('data-stale')).toBe(false);
+    expect(button('db', 'start').disabled).toBe(false);
+  });
+
   it('shows an empty host', async () => {
     await fireEvent.click(document.querySelector('[data-host-id="8"]')!);
     await screen.findByText('This host has no virtual machines.');
@@ -172,16 +195,16 @@ describe('adding a host', () => {
   });
 
   it('keeps the dialog and the values on an invalid URI, showing the error', async () => {
-    await fillAddHost('office', 'foo');
+    await fillAddHost('office', 'system');
     await fireEvent.click(byTestId('add-host-submit'));
     const error = await screen.findByTestId('add-host-error');
     expect(error.getAttribute('data-code')).toBe('invalid_input');
     expect(error.textContent).toContain('The input is not valid.');
-    expect(error.textContent).toContain("invalid connection URI: 'foo' has no scheme");
+    expect(error.textContent).toContain("invalid connection URI: 'system' has no scheme");
     expect(error.textContent).toContain('Correct the value and try again.');
     expect(screen.getByRole('dialog')).toBeTruthy();
     expect(byTestId<HTMLInputElement>('host-name-input').value).toBe('office');
-    expect(byTestId<HTMLInputElement>('host-uri-input').value).toBe('foo');
+    expect(byTestId<HTMLInputElement>('host-uri-input').value).toBe('system');
     expect(byTestId<HTMLButtonElement>('add-host-submit').disabled).toBe(false);
     expect(hostItem('100')).toBeNull();
 
@@ -189,6 +212,31 @@ describe('adding a host', () => {
     await fireEvent.click(byTestId('add-host-submit'));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(hostItem('100')?.textContent).toContain('Local');
+  });
+
+  it('explains a name the core would refuse without sending it, in the UI language', async () => {
+    setLocale('zh');
+    await fillAddHost('x'.repeat(65), 'qemu:///system');
+    await fireEvent.click(byTestId('add-host-submit'));
+    const problem = byTestId('host-name-problem');
+    expect(problem.getAttribute('data-kind')).toBe('too_long');
+    expect(problem.textContent).toContain('65');
+    expect(problem.textContent).toContain('最多允许 64 个');
+    expect(byTestId('host-name-input').getAttribute('aria-invalid')).toBe('true');
+    expect(fake.api.count('add_host')).toBe(0);
+    await fireEvent.input(byTestId('host-name-input'), { target: { value: 'x'.repeat(64) } });
+    expect(screen.queryByTestId('host-name-problem')).toBeNull();
+    await fireEvent.click(byTestId('add-host-submit'));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(fake.api.count('add_host')).toBe(1);
+  });
+
+  it('shows the new host in name order in the sidebar', async () => {
+    await fillAddHost('alpha', 'qemu:///system');
+    await fireEvent.click(byTestId('add-host-submit'));
+    await waitFor(() => expect(hostItem('100')).not.toBeNull());
+    const order = [...document.querySelectorAll('[data-host-id]')].map((el) => el.getAttribute('data-host-id'));
+    expect(order).toEqual(['100', '7', '8']);
   });
 
   it('translates a duplicate-name error', async () => {
@@ -358,5 +406,57 @@ describe('history', () => {
     await fireEvent.click(hostItem('8')!);
     await screen.findByTestId('vm-table');
     expect(heading()).toBe('lab');
+  });
+});
+
+describe('a host that is not connected', () => {
+  function disconnect() {
+    fake.api.hosts[0] = { ...fake.api.hosts[0], status: 'disconnected', error: 'cannot connect: libvirtd is not running' };
+    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'disconnected', error: 'cannot connect: libvirtd is not running' });
+  }
+
+  const buttons = () => [...document.querySelectorAll<HTMLButtonElement>('[data-testid="vm-table"] [data-action]')];
+
+  it('shows its VMs as stale: unknown state, the last one seen, every action off', async () => {
+    expect(byTestId('vm-table').hasAttribute('data-stale')).toBe(false);
+    expect(document.querySelectorAll('tr[data-vm]:not([data-stale])')).toHaveLength(2);
+    disconnect();
+    await waitFor(() => expect(byTestId('vm-table').getAttribute('data-stale')).toBe('true'));
+    for (const name of ['web', 'db']) expect(row(name).getAttribute('data-stale')).toBe('true');
+    expect(stateOf('db')).toBe('unknown');
+    const badge = row('db').querySelector('[data-testid="vm-state"]')!;
+    expect(badge.textContent).toBe('Unknown');
+    expect(badge.getAttribute('data-last-state')).toBe('shut_off');
+    expect(row('db').textContent).toContain('last known: Shut off');
+    expect(buttons().length).toBe(12);
+    expect(buttons().every((b) => b.disabled)).toBe(true);
+    expect(screen.getByTestId('vm-stale-notice').textContent).toContain('state is unknown');
+  });
+
+  it('says so in Chinese too', async () => {
+    setLocale('zh');
+    disconnect();
+    await waitFor(() => expect(stateOf('web')).toBe('unknown'));
+    const badge = row('web').querySelector('[data-testid="vm-state"]')!;
+    expect(badge.textContent).toBe('未知');
+    expect(row('web').textContent).toContain('上次已知：运行中');
+  });
+
+  it('does the same while connecting', async () => {
+    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connecting', error: null });
+    await waitFor(() => expect(row('web').getAttribute('data-stale')).toBe('true'));
+    expect(buttons().every((b) => b.disabled)).toBe(true);
+  });
+
+  it('comes back live once the host reconnects and is listed again', async () => {
+    disconnect();
+    await waitFor(() => expect(stateOf('db')).toBe('unknown'));
+    fake.api.hosts[0] = { ...fake.api.hosts[0], status: 'connected', error: null };
+    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connected', error: null });
+    await waitFor(() => expect(stateOf('db')).toBe('shut_off'));
+    // The hook the end-to-end test waits on once libvirtd is back.
+    expect(document.querySelector('tr[data-vm="db"]:not([data-stale])')).not.toBeNull();
+    expect(button('db', 'start').disabled).toBe(false);
+    expect(screen.queryByTestId('vm-stale-notice')).toBeNull();
   });
 });

@@ -20,8 +20,8 @@ pub enum Error {
     #[error("cannot connect to {uri}: {reason}")]
     Unreachable { uri: String, reason: String },
 
-    #[error("connecting to {uri} took longer than {seconds} s")]
-    Timeout { uri: String, seconds: u64 },
+    #[error("connecting to {uri} took longer than {}", wait_text(*waited))]
+    Timeout { uri: String, waited: std::time::Duration },
 
     #[error("the connection to {uri} was lost")]
     Disconnected { uri: String },
@@ -96,9 +96,26 @@ impl From<Error> for ErrorPayload {
     }
 }
 
+/// "5 s", "1.5 s", "250 ms": a sub-second wait must not read as "0 s".
+fn wait_text(d: std::time::Duration) -> String {
+    match d.as_millis() {
+        ms if ms < 1000 => format!("{ms} ms"),
+        ms if ms % 1000 == 0 => format!("{} s", ms / 1000),
+        ms => format!("{:.1} s", ms as f64 / 1000.0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waits_read_in_the_unit_that_fits() {
+        use std::time::Duration;
+        assert_eq!(wait_text(Duration::from_millis(250)), "250 ms");
+        assert_eq!(wait_text(Duration::from_secs(5)), "5 s");
+        assert_eq!(wait_text(Duration::from_millis(1500)), "1.5 s");
+    }
 
     #[test]
     fn payload_carries_code_message_and_hint() {
@@ -115,3 +132,4 @@ mod tests {
         assert!(e.hint().unwrap().contains("address"));
     }
 }
+

@@ -68,14 +68,16 @@ impl std::fmt::Display for VmRef {
     }
 }
 
-/// A saved host's display name: 1-64 characters after trimming, no control characters.
+/// A saved host's display name: 1-64 characters (`NAME_MAX_CHARS`) after trimming, no
+/// control characters.
 pub fn host_name(name: &str) -> Result<&str> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::invalid("host name", "it is empty"));
     }
-    if name.chars().count() > 64 {
-        return Err(Error::invalid("host name", format!("'{name}' is longer than 64 characters")));
+    if name.chars().count() > crate::rules::NAME_MAX_CHARS {
+        let max = crate::rules::NAME_MAX_CHARS;
+        return Err(Error::invalid("host name", format!("'{name}' is longer than {max} characters")));
     }
     if name.chars().any(char::is_control) {
         return Err(Error::invalid("host name", "it contains control characters"));

@@ -71,8 +71,14 @@ fn probe_kvm(deadline: Duration) -> bool {
     };
     let mut bios = vec![0xF4u8; 64 * 1024];
     bios[0xFFF0..].copy_from_slice(&PROBE_CODE);
-    let path = std::env::temp_dir().join(format!("vireo-kvm-probe-{}.bin", std::process::id()));
-    if std::fs::write(&path, &bios).is_err() {
+    // A private directory (mode 0700, random name, created with O_EXCL semantics): the app
+    // may run as root, and a predictable name in the shared /tmp would let anyone plant a
+    // symlink there that the write follows.
+    let Ok(dir) = tempfile::Builder::new().prefix("vireo-kvm-probe-").tempdir() else {
+        return false;
+    };
+    let path = dir.path().join("bios.bin");
+    if write_new(&path, &bios).is_err() {
         return false;
     }
     let child = Command::new(qemu)
@@ -100,8 +106,14 @@ fn probe_kvm(deadline: Duration) -> bool {
         }
         Err(_) => false,
     };
-    let _ = std::fs::remove_file(&path);
+    drop(dir);
     works
+}
+
+/// Writes a file that must not exist yet (O_CREAT|O_EXCL: never follows a symlink).
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path)?.write_all(bytes)
 }
 
 #[cfg(test)]
@@ -114,6 +126,17 @@ mod tests {
         assert_eq!(resolve_accel(Accel::Qemu, || true), DomainKind::Qemu);
         assert_eq!(resolve_accel(Accel::Auto, || true), DomainKind::Kvm);
         assert_eq!(resolve_accel(Accel::Auto, || false), DomainKind::Qemu);
+    }
+
+    #[test]
+    fn probe_file_is_never_written_through_a_planted_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("victim");
+        std::fs::write(&target, b"keep").unwrap();
+        let link = dir.path().join("bios.bin");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(write_new(&link, b"probe").is_err());
+        assert_eq!(std::fs::read(&target).unwrap(), b"keep");
     }
 
     #[test]

@@ -17,7 +17,6 @@
 //!   another (a peer that accepts and never answers costs one blocked thread, not one
 //!   per retry).
 
-use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -29,6 +28,7 @@ use virt::sys;
 use vireo_core::{validate, Error, HostEvent, HostId, HostStatus, Result};
 
 use crate::error::{is_unsupported, message, open_error};
+use crate::cpu::CpuSamples;
 use crate::events::{Registration, Sink};
 use crate::runtime;
 
@@ -75,8 +75,8 @@ pub(crate) struct Inner {
     session: Mutex<Option<Session>>,
     events: broadcast::Sender<HostEvent>,
     status: watch::Sender<(HostStatus, Option<String>)>,
-    /// Last CPU time sample per domain UUID, for CPU % between two lists.
-    pub(crate) cpu_samples: Mutex<HashMap<String, (u64, Instant)>>,
+    /// CPU time baselines per VM, for CPU % between two lists.
+    pub(crate) cpu_samples: Mutex<CpuSamples>,
     supervisor: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -106,7 +106,7 @@ impl Host {
             session: Mutex::new(None),
             events,
             status,
-            cpu_samples: Mutex::new(HashMap::new()),
+            cpu_samples: Mutex::new(CpuSamples::default()),
             supervisor: Mutex::new(None),
         });
         let task = tokio::spawn(supervise(Arc::downgrade(&inner)));
@@ -255,7 +255,7 @@ async fn attempt(
             joined.map_err(internal)?
         }
         // Counted from the open's start: a retry may have waited on the same open before.
-        Err(_) => Err(Error::Timeout { uri: uri.to_owned(), seconds: open.started.elapsed().as_secs() }),
+        Err(_) => Err(Error::Timeout { uri: uri.to_owned(), waited: open.started.elapsed() }),
     }
 }
 

@@ -5,6 +5,7 @@
 //! never on the async workers. The connection is opened once per host and shared.
 
 mod accel;
+mod cpu;
 mod default_uri;
 mod error;
 mod events;

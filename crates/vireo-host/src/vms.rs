@@ -1,6 +1,5 @@
 //! VM listing and lifecycle actions on a `Host`.
 
-use std::collections::HashMap;
 use std::time::Instant;
 
 use virt::connect::Connect;
@@ -15,22 +14,26 @@ impl Host {
     /// Every VM on the host with its live figures: one bulk-stats round trip on the
     /// qemu driver, whatever the number of VMs. CPU % compares with the previous list.
     pub async fn list_vms(&self) -> Result<Vec<VmSummary>> {
-        let stats = self.call(collect_stats).await?;
-        let now = Instant::now();
+        // Stamped in the blocking call as libvirt answers, not after the hop back.
+        let (stats, at) = self.call(|conn| Ok((collect_stats(conn)?, Instant::now()))).await?;
         let mut samples = self.inner.cpu_samples.lock().unwrap();
-        let mut fresh = HashMap::with_capacity(stats.len());
+        samples.retain(stats.iter().map(|s| s.uuid.as_str()));
         let mut vms: Vec<VmSummary> = stats
             .into_iter()
             .map(|s| {
-                let cpu_percent = s.cpu_time_ns.and_then(|t| {
-                    fresh.insert(s.uuid.clone(), (t, now));
-                    let (t0, at) = samples.get(&s.uuid)?;
-                    cpu_percent(*t0, *at, t, now, s.vcpus.unwrap_or(1))
-                });
+                let active = VmState::from_libvirt(s.state.unwrap_or(0)).is_active();
+                let cpu_percent = match s.cpu_time_ns {
+                    Some(t) if active => samples.percent(&s.uuid, t, at, s.vcpus.unwrap_or(1)),
+                    // A stopped VM's counter starts again from zero when it next runs.
+                    _ => {
+                        samples.forget(&s.uuid);
+                        None
+                    }
+                };
                 summary(s, cpu_percent)
             })
             .collect();
-        *samples = fresh;
+        drop(samples);
         vms.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(vms)
     }
@@ -199,34 +202,9 @@ fn summary(s: DomainStats, cpu_percent: Option<f64>) -> VmSummary {
     }
 }
 
-/// Guest CPU use between two samples, as a share of the VM's vCPUs (0-100).
-pub(crate) fn cpu_percent(t0: u64, at0: Instant, t1: u64, at1: Instant, vcpus: u32) -> Option<f64> {
-    let wall_ns = at1.checked_duration_since(at0)?.as_nanos() as f64;
-    if wall_ns < 1e6 || t1 < t0 {
-        return None;
-    }
-    let pct = (t1 - t0) as f64 / (wall_ns * f64::from(vcpus.max(1))) * 100.0;
-    Some(pct.clamp(0.0, 100.0))
-}
-
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
-
-    #[test]
-    fn cpu_percent_is_share_of_vcpus() {
-        let t = Instant::now();
-        let later = t + Duration::from_secs(1);
-        // One full vCPU second out of two vCPUs over one wall second: 50 %.
-        assert_eq!(cpu_percent(0, t, 1_000_000_000, later, 2), Some(50.0));
-        assert_eq!(cpu_percent(0, t, 4_000_000_000, later, 2), Some(100.0));
-        // Counter went backwards (VM restarted): no figure rather than a wrong one.
-        assert_eq!(cpu_percent(10, t, 5, later, 1), None);
-        // Too short an interval to say anything.
-        assert_eq!(cpu_percent(0, t, 5, t, 1), None);
-    }
 
     #[test]
     fn stopped_vm_shows_no_cpu_or_rss() {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VmAction } from '../bindings/VmAction';
 import type { VmState } from '../bindings/VmState';
-import { ACTIONS, isActive, isAllowed } from './actions';
+import { ACTIONS, canAct, isActive, isAllowed } from './actions';
 
 // The full table, written out so a change to the rule shows up as a diff here
 // (and must be matched in VmState::allows on the Rust side).
@@ -32,5 +32,20 @@ describe('isActive', () => {
   it('is false only without a QEMU process', () => {
     const inactive = (Object.keys(EXPECTED) as VmState[]).filter((s) => !isActive(s));
     expect(inactive.sort()).toEqual(['crashed', 'no_state', 'shut_off']);
+  });
+});
+
+describe('canAct', () => {
+  it('follows the state table on a live, idle row', () => {
+    expect(canAct('shut_off', 'start', { stale: false, busy: false })).toBe(true);
+    expect(canAct('shut_off', 'destroy', { stale: false, busy: false })).toBe(false);
+  });
+
+  it('allows nothing on a stale or busy row', () => {
+    for (const action of ACTIONS) {
+      expect(canAct('shut_off', action, { stale: true, busy: false })).toBe(false);
+      expect(canAct('running', action, { stale: true, busy: false })).toBe(false);
+      expect(canAct('running', action, { stale: false, busy: true })).toBe(false);
+    }
   });
 });

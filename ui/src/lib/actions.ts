@@ -16,3 +16,12 @@ export function isActive(state: VmState): boolean {
 export function isAllowed(state: VmState, action: VmAction): boolean {
   return ALLOWED_ACTIONS[state].includes(action);
 }
+
+/**
+ * Whether a row's button for `action` may be pressed. Nothing applies while the row is stale
+ * (its host is not connected, so its state is unknown) or while another action on it runs.
+ * Any control that acts on VMs, one row or several, asks this.
+ */
+export function canAct(state: VmState, action: VmAction, row: { stale: boolean; busy: boolean }): boolean {
+  return !row.stale && !row.busy && isAllowed(state, action);
+}

@@ -1,4 +1,6 @@
-// An in-memory stand-in for the backend, for unit and component tests.
+// An in-memory stand-in for the backend, for unit and component tests. It refuses input
+// with the core's own verdicts (core-cases.ts) and the shared name rule (names.ts); it has
+// no validation of its own to drift from the core's.
 import type { Accel } from '../bindings/Accel';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { HistoryEntry } from '../bindings/HistoryEntry';
@@ -7,10 +9,31 @@ import type { HostSummary } from '../bindings/HostSummary';
 import type { VmAction } from '../bindings/VmAction';
 import type { VmSummary } from '../bindings/VmSummary';
 import type { Api } from './api';
+import { coreVerdict, type CaseField } from './core-cases';
+import { hostNameProblem, trimWhiteSpace, vmNameProblem } from './names';
 
 /** The core's `invalid_input` rejection (`Error::invalid` in vireo-core). */
 function invalid(field: string, reason: string): ErrorPayload {
   return { code: 'invalid_input', message: `invalid ${field}: ${reason}`, hint: 'Correct the value and try again.' };
+}
+
+const NAME_RULES: Partial<Record<CaseField, { label: string; check: typeof vmNameProblem }>> = {
+  vm_name: { label: 'VM name', check: vmNameProblem },
+  host_name: { label: 'host name', check: hostNameProblem },
+};
+
+/**
+ * How the core would answer this input. A listed case gets Rust's exact rejection; any other
+ * name is judged by the shared rule (the message then names only the kind of problem: the
+ * core's wording is known for listed cases alone). The core's URI rules are not exported to
+ * the UI, so an unlisted URI is accepted: tests that need a refusal use a listed one.
+ */
+export function coreRefusal(field: CaseField, input: string): ErrorPayload | null {
+  const listed = coreVerdict(field, input);
+  if (listed !== undefined) return listed;
+  const rule = NAME_RULES[field];
+  const problem = rule?.check(input) ?? null;
+  return rule && problem ? invalid(rule.label, `${problem.kind} (the fake's wording; see validation-cases.json)`) : null;
 }
 
 export class FakeApi implements Api {
@@ -56,20 +79,18 @@ export class FakeApi implements Api {
     this.#record(this.#hostName(hostId), 'set_accel', accel, null);
   }
 
-  /** Checks like the core (trimmed name, a scheme in the URI, unique names), then saves as `connecting`. */
+  /**
+   * Checks in the core's order (name, URI, then the store's unique names), then saves as
+   * `connecting`.
+   */
   async addHost(name: string, uri: string): Promise<HostSummary> {
     this.calls.push(`add_host ${name} ${uri}`);
     if (this.addHostGate) await this.addHostGate;
-    const n = name.trim();
-    const u = uri.trim();
-    let error: ErrorPayload | null = null;
-    if (n === '') error = invalid('host name', 'it is empty');
-    else if (!u.includes('://')) {
-      error = invalid(
-        'connection URI',
-        `'${u}' has no scheme; write it like qemu:///system or qemu+ssh://user@host/system`,
-      );
-    } else if (this.hosts.some((h) => h.name === n)) {
+    const n = trimWhiteSpace(name);
+    const u = trimWhiteSpace(uri);
+    let error = coreRefusal('host_name', name) ?? coreRefusal('connection_uri', uri);
+    if (error === null && this.hosts.some((h) => h.name === n)) {
+      // The store's rule (vireo-store `DuplicateHost`), which no validation case covers.
       error = invalid('host name', `a host named '${n}' already exists; pick another name`);
     }
     this.#record(n, 'add_host', u, error);

@@ -12,8 +12,9 @@ import type { VmSummary } from '../bindings/VmSummary';
 import type { Api } from './api';
 import { toErrorPayload } from './errors';
 import { HISTORY_LIMIT } from './history';
-import { applyHostStatus } from './hosts';
-import { applyLifecycle, sortVms, type LifecycleEvent } from './vms';
+import { applyHostStatus, isLive, sortHosts, type HostStatusEvent } from './hosts';
+import { getLocale } from './i18n';
+import { applyLifecycle, type LifecycleEvent } from './vms';
 
 /** How often the selected host's figures are refreshed (the backend computes CPU % between samples). */
 export const POLL_MS = 2000;
@@ -34,7 +35,7 @@ export class Session {
   hostsLoading = $state(true);
   hostsError = $state<ErrorPayload | null>(null);
   selectedId = $state<string | null>(null);
-  /** null while the selected host's first list is loading. */
+  /** The selected host's VMs in the backend's order (views sort them); null while the first list loads. */
   vms = $state<VmSummary[] | null>(null);
   /** The last refresh failed; rows shown (if any) are from before. */
   vmsError = $state<ErrorPayload | null>(null);
@@ -50,12 +51,34 @@ export class Session {
 
   selectedHost = $derived(this.hosts.find((h) => h.id === this.selectedId) ?? null);
 
+  /** Whether the rows shown were listed while the host was connected, with no disconnect since. */
+  #vmsLive = $state(false);
+
+  /**
+   * The rows are only what was last seen: the host is not connected (so no events keep them
+   * current), or it has not been listed since it came back. Their states are unknown and no
+   * action applies to them.
+   */
+  vmsStale = $derived(this.selectedHost === null || !isLive(this.selectedHost) || !this.#vmsLive);
+
   #api: Api;
   #nextErrorId = 1;
-  /** Host whose VM list is being fetched, and the events seen meanwhile (re-applied to the answer). */
-  #listing: string | null = null;
+  /** Numbers VM list requests; only the answer to the newest one is shown. */
+  #listSeq = 0;
+  /** The newest VM list request while it runs, and the events seen meanwhile (re-applied to its answer). */
+  #listing: { hostId: string; seq: number } | null = null;
   #eventsDuringList: LifecycleEvent[] = [];
   #relistQueued = false;
+  /**
+   * Bumped when the selected host stops being connected: a list requested before then
+   * cannot show the current state, whenever it answers.
+   */
+  #liveEpoch = 0;
+  /** Numbers host list loads so only the newest answer is shown. */
+  #hostLoad = 0;
+  #hostsPending = false;
+  /** Status events seen while the newest host list load runs (re-applied to its answer). */
+  #statusDuringLoad: HostStatusEvent[] = [];
   /** Numbers history loads so only the newest answer is shown. */
   #historyLoad = 0;
 
@@ -80,16 +103,54 @@ export class Session {
     };
   }
 
+  /** Lists the hosts afresh; the newest answer wins, with status events that arrived meanwhile applied on top. */
   async loadHosts(): Promise<void> {
+    const load = ++this.#hostLoad;
+    this.#hostsPending = true;
+    this.#statusDuringLoad = [];
     try {
-      this.hosts = await this.#api.listHosts();
+      let hosts = await this.#api.listHosts();
+      if (load !== this.#hostLoad) return;
+      for (const ev of this.#statusDuringLoad) hosts = applyHostStatus(hosts, ev).hosts;
+      this.#setHosts(hosts);
       this.hostsError = null;
       const stillThere = this.hosts.some((h) => h.id === this.selectedId);
-      if (!stillThere) this.select(this.hosts[0]?.id ?? null);
+      if (!stillThere) this.select(this.#firstHostId());
     } catch (e) {
-      this.hostsError = toErrorPayload(e);
+      if (load === this.#hostLoad) this.hostsError = toErrorPayload(e);
     } finally {
-      this.hostsLoading = false;
+      if (load === this.#hostLoad) {
+        this.hostsLoading = false;
+        this.#hostsPending = false;
+      }
+    }
+  }
+
+  /** Re-reads host status unless a host list load is already on its way. */
+  #syncHosts(): void {
+    if (!this.#hostsPending) void this.loadHosts();
+  }
+
+  /** The host shown first in the sidebar. */
+  #firstHostId(): string | null {
+    return sortHosts(this.hosts, getLocale())[0]?.id ?? null;
+  }
+
+  /**
+   * Replaces the host list, following the selected host's connection: leaving `connected`
+   * makes the rows stale, coming back re-lists them.
+   */
+  #setHosts(hosts: HostSummary[]): void {
+    const before = this.selectedHost;
+    this.hosts = hosts;
+    const after = this.selectedHost;
+    const wasLive = before !== null && isLive(before);
+    const nowLive = after !== null && isLive(after);
+    if (!nowLive) {
+      if (wasLive) this.#liveEpoch++;
+      this.#vmsLive = false;
+    } else if (!wasLive) {
+      void this.refresh(true);
     }
   }
 
@@ -98,58 +159,67 @@ export class Session {
     this.selectedId = hostId;
     this.vms = null;
     this.vmsError = null;
+    this.#vmsLive = false;
     void this.refresh(true);
   }
 
   /**
-   * Fetches the selected host's VMs. A call for the same host never overlaps another:
-   * poll ticks are skipped meanwhile, requests that must see fresh data (`queue`) run
-   * once the current one ends.
+   * Fetches the selected host's VMs and re-reads every host's status. One list call runs
+   * at a time for a host: poll ticks are skipped meanwhile, requests that must see fresh
+   * data (`queue`) run once the current one ends. Each call is tagged with its host and a
+   * sequence number; an answer for a host no longer selected, or to a request that a newer
+   * one has replaced (the user switched away and back), is dropped.
    */
   async refresh(queue: boolean): Promise<void> {
+    this.#syncHosts();
     const hostId = this.selectedId;
     if (hostId === null) return;
-    if (this.#listing === hostId) {
+    if (this.#listing?.hostId === hostId) {
       if (queue) this.#relistQueued = true;
       return;
     }
-    this.#listing = hostId;
+    const seq = ++this.#listSeq;
+    this.#listing = { hostId, seq };
     this.#eventsDuringList = [];
     this.#relistQueued = false;
+    const epoch = this.#liveEpoch;
+    const wasLive = this.selectedHost !== null && isLive(this.selectedHost);
     try {
       const fresh = await this.#api.listVms(hostId);
-      if (hostId !== this.selectedId) return;
+      if (!this.#isNewestList(hostId, seq)) return;
       // The answer may predate events that arrived while it travelled; those win.
       let vms = fresh;
       for (const ev of this.#eventsDuringList) vms = applyLifecycle(vms, ev).vms;
-      this.vms = sortVms(vms);
+      this.vms = vms;
       this.vmsError = null;
+      this.#vmsLive = wasLive && epoch === this.#liveEpoch && this.selectedHost !== null && isLive(this.selectedHost);
     } catch (e) {
-      if (hostId === this.selectedId) this.vmsError = toErrorPayload(e);
+      if (this.#isNewestList(hostId, seq)) this.vmsError = toErrorPayload(e);
     } finally {
-      if (this.#listing === hostId) {
+      if (this.#listing?.seq === seq) {
         this.#listing = null;
         if (this.#relistQueued && hostId === this.selectedId) void this.refresh(true);
       }
     }
   }
 
+  #isNewestList(hostId: string, seq: number): boolean {
+    return hostId === this.selectedId && seq === this.#listSeq;
+  }
+
   handleEvent(ev: HostEvent): void {
     if (ev.kind === 'host_status') {
-      const before = this.hosts.find((h) => h.id === ev.host_id)?.status;
+      if (this.#hostsPending) this.#statusDuringLoad.push(ev);
       const { hosts, known } = applyHostStatus(this.hosts, ev);
-      this.hosts = hosts;
+      this.#setHosts(hosts);
       if (!known) void this.loadHosts();
-      if (ev.host_id === this.selectedId && ev.status === 'connected' && before !== 'connected') {
-        void this.refresh(true);
-      }
       return;
     }
     if (ev.host_id !== this.selectedId) return;
-    if (this.#listing === ev.host_id) this.#eventsDuringList.push(ev);
+    if (this.#listing?.hostId === ev.host_id) this.#eventsDuringList.push(ev);
     if (this.vms === null) return;
     const { vms, relist } = applyLifecycle(this.vms, ev);
-    this.vms = sortVms(vms);
+    this.vms = vms;
     if (relist) void this.refresh(true);
   }
 
@@ -157,10 +227,10 @@ export class Session {
     return this.selectedId === null ? undefined : this.busy[busyKey(this.selectedId, uuid)];
   }
 
-  /** Runs a lifecycle action on the VM with this UUID on the selected host. */
+  /** Runs a lifecycle action on the VM with this UUID on the selected host (none while the rows are stale). */
   async act(uuid: string, action: VmAction): Promise<void> {
     const hostId = this.selectedId;
-    if (hostId === null) return;
+    if (hostId === null || this.vmsStale) return;
     const key = busyKey(hostId, uuid);
     if (this.busy[key]) return;
     this.busy[key] = action;
@@ -201,7 +271,7 @@ export class Session {
     }
     await this.loadHosts();
     // Should the re-list have failed, the host is still shown: the backend has saved it.
-    if (!this.hosts.some((h) => h.id === added.id)) this.hosts = [...this.hosts, added];
+    if (!this.hosts.some((h) => h.id === added.id)) this.#setHosts([...this.hosts, added]);
     this.select(added.id);
     return added;
   }
@@ -211,13 +281,13 @@ export class Session {
     try {
       await this.#api.removeHost(hostId);
       // Gone even if the re-list below fails.
-      this.hosts = this.hosts.filter((h) => h.id !== hostId);
+      this.#setHosts(this.hosts.filter((h) => h.id !== hostId));
     } catch (e) {
       this.pushError(toErrorPayload(e));
     }
     this.#historyChanged();
     await this.loadHosts();
-    if (!this.hosts.some((h) => h.id === this.selectedId)) this.select(this.hosts[0]?.id ?? null);
+    if (!this.hosts.some((h) => h.id === this.selectedId)) this.select(this.#firstHostId());
   }
 
   showVms(): void {

@@ -29,9 +29,19 @@ afterEach(() => {
 });
 
 describe('Session', () => {
-  it('selects the first host and lists its VMs, sorted', () => {
+  it('selects the first host and lists its VMs', () => {
     expect(session.selectedId).toBe('1');
-    expect(session.vms?.map((v) => v.name)).toEqual(['db', 'web']);
+    expect(session.vms?.map((v) => v.name)).toEqual(['web', 'db']);
+    expect(session.vmsStale).toBe(false);
+  });
+
+  it('selects the first host in sidebar order, not the first listed', async () => {
+    stop();
+    api.hosts = [host({ id: '10', name: 'zeta' }), host({ id: '2', name: 'Alpha' })];
+    session = new Session(api);
+    stop = session.start();
+    await settle();
+    expect(session.selectedId).toBe('2');
   });
 
   it('polls the selected host every 2 s', async () => {
@@ -139,8 +149,8 @@ describe('Session', () => {
   });
 
   it('leaves a rejected host to the caller, changing nothing', async () => {
-    const result = session.addHost('lab', 'foo');
-    await expect(result).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining("'foo' has no scheme") });
+    const result = session.addHost('lab', 'system');
+    await expect(result).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining("'system' has no scheme") });
     expect(session.hosts).toHaveLength(2);
     expect(session.selectedId).toBe('1');
     expect(session.errors).toEqual([]);
@@ -244,5 +254,186 @@ describe('Session', () => {
     open();
     await settle();
     expect(session.history?.map((e) => e.id)).toEqual([5]);
+  });
+});
+
+/**
+ * Makes the next VM list call for `hostId` answer only when the returned function is called
+ * (with the data it read when called, as a slow backend would).
+ */
+function holdNextList(hostId: string): () => void {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const list = api.listVms.bind(api);
+  let held = false;
+  api.listVms = async (id) => {
+    const hold = !held && id === hostId;
+    if (hold) held = true;
+    const answer = await list(id);
+    if (hold) await gate;
+    return answer;
+  };
+  return open;
+}
+
+/** A new session whose very first list call (host 1, at start) is held. */
+async function restartHoldingFirstList(): Promise<() => void> {
+  stop();
+  const open = holdNextList('1');
+  session = new Session(api);
+  stop = session.start();
+  await settle();
+  return open;
+}
+
+const names = () => session.vms?.map((v) => v.name);
+
+describe('Session list answers', () => {
+  it('drops a list answer that comes back after the user switched hosts', async () => {
+    const open = await restartHoldingFirstList();
+    expect(session.selectedId).toBe('1');
+    expect(session.vms).toBeNull();
+    session.select('2');
+    await settle();
+    expect(names()).toEqual(['other']);
+    open();
+    await settle();
+    expect(session.selectedId).toBe('2');
+    expect(names()).toEqual(['other']);
+  });
+
+  it('drops an older answer for the same host once a newer request was made (switched away and back)', async () => {
+    const open = await restartHoldingFirstList();
+    session.select('2');
+    await settle();
+    api.vms['1'] = [vm({ name: 'newer' })];
+    session.select('1');
+    await settle();
+    expect(names()).toEqual(['newer']);
+    // The first request's answer (web, db) arrives last: it must not replace the newer list.
+    open();
+    await settle();
+    expect(names()).toEqual(['newer']);
+    expect(session.vmsError).toBeNull();
+  });
+
+  it('drops a late failure of a replaced request too', async () => {
+    stop();
+    let fail!: (e: unknown) => void;
+    const list = api.listVms.bind(api);
+    let first = true;
+    api.listVms = (id) => {
+      if (!first) return list(id);
+      first = false;
+      return new Promise((_, reject) => (fail = reject));
+    };
+    session = new Session(api);
+    stop = session.start();
+    await settle();
+    session.select('2');
+    await settle();
+    fail({ code: 'timeout', message: 'slow', hint: null });
+    await settle();
+    expect(session.vmsError).toBeNull();
+    expect(names()).toEqual(['other']);
+  });
+});
+
+describe('Session host status', () => {
+  it('re-reads host status on each refresh, without an event', async () => {
+    api.hosts[1] = { ...api.hosts[1], status: 'disconnected', error: 'gone' };
+    await vi.advanceTimersByTimeAsync(POLL_MS);
+    expect(session.hosts.find((h) => h.id === '2')).toMatchObject({ status: 'disconnected', error: 'gone' });
+    api.hosts[0] = { ...api.hosts[0], status: 'connected', error: 'connected, but live updates are off: x' };
+    await session.refresh(true);
+    await settle();
+    expect(session.hosts.find((h) => h.id === '1')?.error).toBe('connected, but live updates are off: x');
+  });
+
+  it('keeps a status event that arrives while the host list is read', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const listHosts = api.listHosts.bind(api);
+    api.listHosts = async () => {
+      const answer = await listHosts();
+      await gate;
+      return answer;
+    };
+    const load = session.loadHosts();
+    api.emit({ kind: 'host_status', host_id: '2', status: 'disconnected', error: 'lost' });
+    open();
+    await load;
+    expect(session.hosts.find((h) => h.id === '2')).toMatchObject({ status: 'disconnected', error: 'lost' });
+  });
+
+  it('notices the selected host going down from a refresh, and its coming back', async () => {
+    api.hosts[0] = { ...api.hosts[0], status: 'disconnected', error: 'lost' };
+    await vi.advanceTimersByTimeAsync(POLL_MS);
+    expect(session.vmsStale).toBe(true);
+    api.hosts[0] = { ...api.hosts[0], status: 'connected', error: null };
+    const lists = api.count('list_vms 1');
+    await vi.advanceTimersByTimeAsync(POLL_MS);
+    expect(session.vmsStale).toBe(false);
+    // The poll's own list, then the re-list that proves the rows current.
+    expect(api.count('list_vms 1')).toBeGreaterThan(lists);
+  });
+});
+
+describe('Session stale rows', () => {
+  function disconnect() {
+    api.hosts[0] = { ...api.hosts[0], status: 'disconnected', error: 'lost' };
+    api.emit({ kind: 'host_status', host_id: '1', status: 'disconnected', error: 'lost' });
+  }
+
+  function reconnect() {
+    api.hosts[0] = { ...api.hosts[0], status: 'connected', error: null };
+    api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: null });
+  }
+
+  it('marks the rows stale while the host is not connected, keeping them', () => {
+    disconnect();
+    expect(session.vmsStale).toBe(true);
+    expect(names()).toEqual(['web', 'db']);
+    api.emit({ kind: 'host_status', host_id: '1', status: 'connecting', error: null });
+    expect(session.vmsStale).toBe(true);
+  });
+
+  it('runs no action on stale rows', async () => {
+    disconnect();
+    await session.act('uuid-db', 'start');
+    expect(api.count('vm_action')).toBe(0);
+    expect(session.busyAction('uuid-db')).toBeUndefined();
+  });
+
+  it('stays stale after reconnecting until the list is read again', async () => {
+    disconnect();
+    reconnect();
+    expect(session.vmsStale).toBe(true);
+    await settle();
+    expect(session.vmsStale).toBe(false);
+    await session.act('uuid-db', 'start');
+    expect(api.calls).toContain('vm_action 1 db start');
+  });
+
+  it('does not trust a list requested before a disconnect, even if it answers after the reconnect', async () => {
+    const open = holdNextList('1');
+    void session.refresh(true);
+    disconnect();
+    reconnect();
+    const lists = api.count('list_vms 1');
+    const openRelist = holdNextList('1');
+    open();
+    await settle();
+    // The held answer is applied but proves nothing; the re-list queued on reconnect does.
+    expect(api.count('list_vms 1')).toBe(lists + 1);
+    expect(session.vmsStale).toBe(true);
+    openRelist();
+    await settle();
+    expect(session.vmsStale).toBe(false);
+  });
+
+  it('is not stale for a connected host that reports a warning', () => {
+    api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: 'connected, but live updates are off: x' });
+    expect(session.vmsStale).toBe(false);
   });
 });

@@ -30,9 +30,25 @@ describe('filterVms', () => {
 });
 
 describe('sortVms', () => {
+  const names = (list: string[]) => sortVms(list.map((name) => vm({ name })), 'en').map((v) => v.name);
+
   it('orders by name with numbers in numeric order', () => {
-    const names = sortVms([vm({ name: 'vm10' }), vm({ name: 'vm2' }), vm({ name: 'alpha' })]).map((v) => v.name);
-    expect(names).toEqual(['alpha', 'vm2', 'vm10']);
+    expect(names(['vm10', 'vm2', 'alpha'])).toEqual(['alpha', 'vm2', 'vm10']);
+    expect(names(['bench-10', 'bench-2', 'bench-1'])).toEqual(['bench-1', 'bench-2', 'bench-10']);
+  });
+
+  it('ignores case, so "My VM" does not jump ahead of "aaa"', () => {
+    expect(names(['My VM', 'zeta', 'aaa', 'Beta'])).toEqual(['aaa', 'Beta', 'My VM', 'zeta']);
+  });
+
+  it('gives names differing only in case one fixed order', () => {
+    expect(names(['web', 'Web'])).toEqual(names(['Web', 'web']));
+  });
+
+  it('does not mutate its input', () => {
+    const input = [vm({ name: 'b' }), vm({ name: 'a' })];
+    sortVms(input, 'en');
+    expect(input.map((v) => v.name)).toEqual(['b', 'a']);
   });
 });
 

@@ -3,6 +3,8 @@
 import type { HostEvent } from '../bindings/HostEvent';
 import type { VmSummary } from '../bindings/VmSummary';
 import { isActive } from './actions';
+import { compareNamesStrict } from './collate';
+import type { Locale } from './i18n';
 
 export type LifecycleEvent = Extract<HostEvent, { kind: 'vm_lifecycle' }>;
 
@@ -29,9 +31,12 @@ export function countByFilter(vms: readonly VmSummary[]): Record<VmFilter, numbe
   return { all: vms.length, running, stopped: vms.length - running };
 }
 
-/** By name, "vm2" before "vm10", so rows do not jump around between refreshes. */
-export function sortVms(vms: readonly VmSummary[]): VmSummary[] {
-  return [...vms].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+/**
+ * By name as people read them ("vm2" before "vm10", case ignored), then by UUID, so rows
+ * keep their place between refreshes.
+ */
+export function sortVms(vms: readonly VmSummary[], locale: Locale): VmSummary[] {
+  return [...vms].sort((a, b) => compareNamesStrict(a.name, b.name, locale) || compareNamesStrict(a.uuid, b.uuid, locale));
 }
 
 export interface LifecycleResult {
