@@ -271,6 +271,7 @@ cleanup_inside() {
   for m in run dev sys proc; do
     if mountpoint -q "$CHROOT/$m"; then umount -R -l "$CHROOT/$m" || true; fi
   done
+  if mountpoint -q "$CHROOT"; then umount -l "$CHROOT" || true; fi
 }
 
 main_inside() {
@@ -285,6 +286,10 @@ main_inside() {
   ip -4 addr show tap0 2>/dev/null | grep -q 'inet ' || die "slirp4netns gave the namespace no network (see $LOG.slirp4netns)"
   hostname vireo-bookworm
 
+  # The chroot's / must be a mount point, as on any installed system: libvirt's qemu driver
+  # gives each guest a private mount namespace and first makes / a slave mount, which fails
+  # ("Failed disable mount propagation out of the root filesystem") on a plain directory.
+  mount --bind "$CHROOT" "$CHROOT"
   mount -t proc proc "$CHROOT/proc"
   mount -t sysfs sysfs "$CHROOT/sys"
   # /dev as it is (null, tty, pts, shm, net/tun for guest NICs, kvm though guests run
