@@ -43,12 +43,13 @@ async fn guest_boots_gets_a_lease_serves_http_and_reports_lifecycle_events() {
 
     host.vm_action(&VmRef::Name(name.clone()), VmAction::Suspend).await.unwrap();
     wait::lifecycle(&mut events, &name, "suspended").await;
-    // A paused guest's vCPUs stand still: next to nothing over the next interval (QEMU's
-    // own threads may still tick).
+    // A paused guest's vCPUs stand still. Its figure is not exactly 0: without a cgroup
+    // (containers) libvirt counts the whole QEMU process, whose own threads still tick
+    // (seen: 3 % on a loaded machine), but it is far from a busy vCPU.
     cpu_of(&host, &name).await;
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     let paused = cpu_of(&host, &name).await.cpu_percent.expect("CPU % of a paused VM");
-    assert!((0.0..1.0).contains(&paused), "paused guest: {paused} %");
+    assert!((0.0..20.0).contains(&paused), "paused guest: {paused} %");
     let err = host.vm_action(&VmRef::Name(name.clone()), VmAction::Suspend).await.unwrap_err();
     assert_eq!(err.code(), "invalid_state", "{err}");
     assert!(err.to_string().contains("paused"), "{err}");
