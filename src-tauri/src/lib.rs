@@ -4,12 +4,15 @@
 
 mod commands;
 mod events;
+mod mark;
 
 use tauri::Manager;
 use vireo_app::Vireo;
 
 /// Builds and runs the app; returns the process exit code.
 pub fn run() -> i32 {
+    // First, so `ui_mark` times the UI's milestones from as near process start as we get.
+    mark::record_launch();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("VIREO_LOG").unwrap_or_else(|_| "info".into()))
         .init();
@@ -30,7 +33,8 @@ pub fn run() -> i32 {
             commands::set_host_accel,
             commands::add_host,
             commands::remove_host,
-            commands::list_history
+            commands::list_history,
+            mark::ui_mark
         ])
         .run(tauri::generate_context!());
     match result {

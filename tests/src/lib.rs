@@ -1,12 +1,18 @@
 //! Shared pieces of Vireo's integration tests: the test guest fixture, unique names,
-//! clean-up guards and small waits. Tests use the real libvirtd (`qemu:///system`).
+//! clean-up guards (one domain, or thousands), small waits, the real window under Xvfb
+//! (`window`) and what a program costs in memory and CPU (`procs`). Tests use the real
+//! libvirtd (`qemu:///system`).
 
+pub mod batch;
 pub mod daemon;
 pub mod fixture;
 pub mod guest;
+pub mod procs;
 pub mod silent_peer;
 pub mod wait;
 pub mod webdriver;
+pub mod window;
 
+pub use batch::DomainBatch;
 pub use fixture::{fresh_binary, fresh_release_binary, guest_fixture, workspace_root, GuestFixture};
 pub use guest::{guest_spec, unique_mac, unique_name, TestDomain};

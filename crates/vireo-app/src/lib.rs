@@ -6,6 +6,8 @@
 
 mod first_start;
 pub mod history;
+mod session;
+mod stats_pump;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,8 @@ use vireo_core::{
 };
 use vireo_host::{kvm_guests_work, resolve_accel, DomainKind, Host, HostOptions};
 use vireo_store::{SavedHost, Store};
+
+use crate::session::Session;
 
 pub use first_start::ensure_default_host;
 
@@ -34,7 +38,8 @@ pub fn default_data_dir() -> PathBuf {
 
 pub struct Vireo {
     store: Arc<Store>,
-    hosts: RwLock<BTreeMap<HostId, (SavedHost, Host)>>,
+    /// One live session per saved host; removing one ends its tasks.
+    hosts: RwLock<BTreeMap<HostId, Session>>,
     events: broadcast::Sender<HostEvent>,
     /// Who is acting, for history (`app`, `cli`).
     actor: &'static str,
@@ -61,24 +66,14 @@ impl Vireo {
 
     fn open_session(&self, saved: SavedHost) -> Result<()> {
         let host = Host::new(saved.id.clone(), &saved.uri, HostOptions::default())?;
-        let mut rx = host.subscribe();
-        let tx = self.events.clone();
-        tokio::spawn(async move {
-            loop {
-                match rx.recv().await {
-                    Ok(ev) => {
-                        let _ = tx.send(ev);
-                    }
-                    Err(broadcast::error::RecvError::Lagged(n)) => tracing::warn!("dropped {n} host events"),
-                    Err(broadcast::error::RecvError::Closed) => return,
-                }
-            }
-        });
-        self.hosts.write().unwrap().insert(saved.id.clone(), (saved, host));
+        let id = saved.id.clone();
+        let session = Session::start(saved, host, &self.events);
+        self.hosts.write().unwrap().insert(id, session);
         Ok(())
     }
 
-    /// Live events of every host.
+    /// Live events of every host: lifecycle and status as they happen, the running VMs'
+    /// figures every `STATS_INTERVAL` (`HostEvent::VmStats`).
     pub fn subscribe(&self) -> broadcast::Receiver<HostEvent> {
         self.events.subscribe()
     }
@@ -88,7 +83,7 @@ impl Vireo {
             .read()
             .unwrap()
             .values()
-            .map(|(saved, host)| {
+            .map(|Session { saved, host, .. }| {
                 let (status, error) = host.status();
                 HostSummary {
                     id: saved.id.clone(),
@@ -104,11 +99,11 @@ impl Vireo {
     }
 
     pub fn host(&self, id: &str) -> Result<Host> {
-        self.hosts.read().unwrap().get(id).map(|(_, h)| h.clone()).ok_or_else(|| Error::HostNotFound(id.to_owned()))
+        self.hosts.read().unwrap().get(id).map(|s| s.host.clone()).ok_or_else(|| Error::HostNotFound(id.to_owned()))
     }
 
     fn host_name(&self, id: &str) -> String {
-        self.hosts.read().unwrap().get(id).map(|(s, _)| s.name.clone()).unwrap_or_else(|| id.to_owned())
+        self.hosts.read().unwrap().get(id).map(|s| s.saved.name.clone()).unwrap_or_else(|| id.to_owned())
     }
 
     pub async fn list_vms(&self, host_id: &str) -> Result<Vec<VmSummary>> {
@@ -157,7 +152,10 @@ impl Vireo {
             .map_err(|e| Error::Internal(e.to_string()))
             .and_then(|r| r.map_err(Error::from));
         if result.is_ok() {
-            self.hosts.write().unwrap().remove(host_id);
+            // Dropping the session (after the lock is released) ends its event and stats
+            // tasks; the connection closes once no caller holds the `Host` any more.
+            let removed = self.hosts.write().unwrap().remove(host_id);
+            drop(removed);
         }
         self.record(name.clone(), "remove_host", name, &result).await;
         result
@@ -181,8 +179,8 @@ impl Vireo {
             .map_err(|e| Error::Internal(e.to_string()))
             .and_then(|r| r.map_err(Error::from));
         if result.is_ok() {
-            if let Some((saved, _)) = self.hosts.write().unwrap().get_mut(host_id) {
-                saved.accel = accel;
+            if let Some(session) = self.hosts.write().unwrap().get_mut(host_id) {
+                session.saved.accel = accel;
             }
         }
         self.record(self.host_name(host_id), "set_accel", accel.as_str().to_owned(), &result).await;
@@ -195,7 +193,8 @@ impl Vireo {
     pub async fn guest_domain_kind(&self, host_id: &str) -> Result<DomainKind> {
         let (saved, host) = {
             let hosts = self.hosts.read().unwrap();
-            hosts.get(host_id).cloned().ok_or_else(|| Error::HostNotFound(host_id.to_owned()))?
+            let s = hosts.get(host_id).ok_or_else(|| Error::HostNotFound(host_id.to_owned()))?;
+            (s.saved.clone(), s.host.clone())
         };
         if saved.accel != Accel::Auto || saved.kind == HostKind::Demo {
             return Ok(resolve_accel(saved.accel, || false));

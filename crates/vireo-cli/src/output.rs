@@ -62,6 +62,8 @@ pub fn event(ev: &HostEvent, json: bool) {
             HostEvent::HostStatus { status, error, .. } => {
                 format!("host: {status:?}{}", error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default())
             }
+            HostEvent::VmStats { vms, .. } => format!("stats: {} running VM(s)", vms.len()),
+            HostEvent::Resync { .. } => "missed events: list again for the current state".to_owned(),
         }
     };
     let mut out = std::io::stdout().lock();

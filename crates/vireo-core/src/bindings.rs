@@ -18,6 +18,7 @@ fn export_all(dir: &Path) {
     HistoryEntry::export_all_to(dir).unwrap();
     HostSummary::export_all_to(dir).unwrap();
     VmSummary::export_all_to(dir).unwrap();
+    VmStats::export_all_to(dir).unwrap();
     VmAction::export_all_to(dir).unwrap();
     std::fs::write(dir.join("rules.ts"), rules_ts()).unwrap();
     std::fs::write(dir.join("validation-cases.json"), validation_cases()).unwrap();
@@ -36,7 +37,7 @@ fn rules_ts() -> String {
         allowed.push_str(&format!("  {}: [{}],\n", key.as_str().unwrap(), actions.join(", ")));
     }
     format!(
-        "// Generated from crates/vireo-core (rules.rs, vm.rs) by its bindings test; do not edit.\n\
+        "// Generated from crates/vireo-core (rules.rs, vm.rs, stats.rs) by its bindings test; do not edit.\n\
          import type {{ VmAction }} from './VmAction';\n\
          import type {{ VmState }} from './VmState';\n\n\
          /** Longest name Vireo creates, in characters (code points). */\n\
@@ -45,11 +46,14 @@ fn rules_ts() -> String {
          export const NAME_FIRST_CHAR = {};\n\
          /** What every other character may be (RegExp source, `u` flag). */\n\
          export const NAME_CHAR = {};\n\n\
+         /** How often each host pushes `vm_stats` events, in milliseconds (`STATS_INTERVAL_MS`). */\n\
+         export const STATS_INTERVAL_MS = {};\n\n\
          /** The lifecycle actions each VM state allows (`VmState::allows`). */\n\
          export const ALLOWED_ACTIONS: Record<VmState, readonly VmAction[]> = {{\n{}}};\n",
         rules::NAME_MAX_CHARS,
         js(rules::NAME_FIRST_CHAR),
         js(rules::NAME_CHAR),
+        stats::STATS_INTERVAL_MS,
         allowed
     )
 }

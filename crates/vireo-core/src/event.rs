@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::host::{HostId, HostStatus};
+use crate::stats::VmStats;
 use crate::vm::VmState;
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
@@ -16,4 +17,49 @@ pub enum HostEvent {
     VmLifecycle { host_id: HostId, uuid: String, name: String, event: String, state: Option<VmState> },
     /// The host's connection went up or down.
     HostStatus { host_id: HostId, status: HostStatus, error: Option<String> },
+    /// The figures of every running (active) VM of the host, one message per host every
+    /// `STATS_INTERVAL`. Sent only when there is something to say: while VMs run, and
+    /// once with an empty list when the last one stopped; an idle host stays silent.
+    VmStats { host_id: HostId, vms: Vec<VmStats> },
+    /// Listeners missed events (a slow reader fell behind) and must re-list: the host's
+    /// VMs, or every host's when `host_id` is `None`.
+    Resync { host_id: Option<HostId> },
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// The shapes the UI codes against (`HostEvent.ts`); a change here is a change of contract.
+    #[test]
+    fn pushed_figures_and_resync_have_the_agreed_json_shape() {
+        let stats = HostEvent::VmStats {
+            host_id: "1".into(),
+            vms: vec![VmStats {
+                uuid: "u".into(),
+                state: VmState::Running,
+                cpu_percent: Some(12.5),
+                memory_kib: 1024,
+                memory_rss_kib: None,
+                disk_read_bytes: 1,
+                disk_write_bytes: 2,
+                net_rx_bytes: 3,
+                net_tx_bytes: 4,
+            }],
+        };
+        assert_eq!(
+            serde_json::to_value(&stats).unwrap(),
+            json!({"kind": "vm_stats", "host_id": "1", "vms": [{
+                "uuid": "u", "state": "running", "cpu_percent": 12.5, "memory_kib": 1024,
+                "memory_rss_kib": null, "disk_read_bytes": 1, "disk_write_bytes": 2,
+                "net_rx_bytes": 3, "net_tx_bytes": 4,
+            }]})
+        );
+        let all = HostEvent::Resync { host_id: None };
+        assert_eq!(serde_json::to_value(&all).unwrap(), json!({"kind": "resync", "host_id": null}));
+        let one = HostEvent::Resync { host_id: Some("2".into()) };
+        assert_eq!(serde_json::to_value(&one).unwrap(), json!({"kind": "resync", "host_id": "2"}));
+    }
 }

@@ -9,6 +9,7 @@ pub mod event;
 pub mod history;
 pub mod host;
 pub mod rules;
+pub mod stats;
 pub mod validate;
 pub mod vm;
 
@@ -19,5 +20,6 @@ pub use error::{Error, ErrorPayload, Result};
 pub use event::HostEvent;
 pub use history::HistoryEntry;
 pub use host::{Accel, HostId, HostKind, HostStatus, HostSummary};
+pub use stats::{VmStats, STATS_INTERVAL, STATS_INTERVAL_MS};
 pub use validate::VmRef;
 pub use vm::{VmAction, VmState, VmSummary};

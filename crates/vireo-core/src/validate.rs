@@ -85,6 +85,25 @@ pub fn host_name(name: &str) -> Result<&str> {
     Ok(name)
 }
 
+/// Longest name of a UI timing mark (`ui_mark`).
+pub const MARK_NAME_MAX: usize = 40;
+
+/// The name of a timing mark the UI logs (`first-rows`): 1-40 characters of `a-z`,
+/// `0-9` and `-`, so the logged line stays one greppable token whatever the caller sends.
+pub fn mark_name(name: &str) -> Result<&str> {
+    let bad = |reason: String| Err(Error::invalid("mark name", reason));
+    if name.is_empty() {
+        return bad("it is empty".into());
+    }
+    if name.len() > MARK_NAME_MAX {
+        return bad(format!("it is longer than {MARK_NAME_MAX} characters"));
+    }
+    if let Some(c) = name.chars().find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-')) {
+        return bad(format!("it contains {c:?}; use a-z, 0-9 and '-'"));
+    }
+    Ok(name)
+}
+
 /// The hypervisor drivers Vireo speaks.
 pub const URI_DRIVERS: [&str; 5] = ["qemu", "test", "lxc", "xen", "ch"];
 /// libvirt's remote transports (`driver+transport://`); empty is the local default.
@@ -181,6 +200,18 @@ mod tests {
         assert!(host_name("   ").unwrap_err().to_string().contains("empty"));
         assert!(host_name(&"x".repeat(65)).is_err());
         assert!(host_name("a\nb").unwrap_err().to_string().contains("control"));
+    }
+
+    #[test]
+    fn mark_names() {
+        for n in ["first-rows", "a", "0", &"x".repeat(40)] {
+            assert_eq!(mark_name(n).unwrap(), n);
+        }
+        assert!(mark_name("").unwrap_err().to_string().contains("empty"));
+        assert!(mark_name(&"x".repeat(41)).unwrap_err().to_string().contains("40"));
+        for bad in ["First", "a b", "a_b", "a\nb", "名", "a:b", "a=1"] {
+            assert_eq!(mark_name(bad).unwrap_err().code(), "invalid_input", "{bad:?}");
+        }
     }
 
     #[test]

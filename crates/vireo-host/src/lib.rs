@@ -12,6 +12,7 @@ mod events;
 mod ffi;
 mod host;
 mod leases;
+mod running;
 mod runtime;
 mod stats;
 mod vms;

@@ -90,11 +90,39 @@ const STATS: u32 = sys::VIR_DOMAIN_STATS_STATE
 /// a slow storage call on one VM never stalls the whole list.
 const NOWAIT: u32 = sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT;
 
-/// All domains (running and defined) with their figures, in one call.
-pub(crate) fn all_domain_stats(conn: &Connect) -> Result<Vec<DomainStats>, virt::error::Error> {
+/// Which domains a bulk call covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Domains {
+    /// Running and defined: the whole list.
+    All,
+    /// Only those with a QEMU process (running, paused, ...), filtered by libvirt, so the
+    /// cost follows the running VMs, not the defined ones.
+    Active,
+}
+
+impl Domains {
+    /// `virConnectGetAllDomainStats` flags for these domains.
+    fn stats_flags(self) -> u32 {
+        match self {
+            Domains::All => NOWAIT,
+            Domains::Active => NOWAIT | sys::VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE,
+        }
+    }
+
+    /// The same choice for `virConnectListAllDomains` (drivers without bulk stats).
+    pub(crate) fn list_flags(self) -> u32 {
+        match self {
+            Domains::All => 0,
+            Domains::Active => sys::VIR_CONNECT_LIST_DOMAINS_ACTIVE,
+        }
+    }
+}
+
+/// The domains `which` names, with their figures, in one call.
+pub(crate) fn all_domain_stats(conn: &Connect, which: Domains) -> Result<Vec<DomainStats>, virt::error::Error> {
     let mut records: *mut sys::virDomainStatsRecordPtr = std::ptr::null_mut();
     // SAFETY: a valid connection; libvirt allocates `records`, freed below.
-    let n = unsafe { sys::virConnectGetAllDomainStats(conn.as_ptr(), STATS, &mut records, NOWAIT) };
+    let n = unsafe { sys::virConnectGetAllDomainStats(conn.as_ptr(), STATS, &mut records, which.stats_flags()) };
     if n < 0 {
         return Err(virt::error::Error::last_error());
     }

@@ -6,30 +6,23 @@ use virt::connect::Connect;
 use virt::domain::Domain;
 use vireo_core::{Error, Result, VmAction, VmRef, VmState, VmSummary};
 
+use crate::cpu::CpuSamples;
 use crate::error::{host_error, is_unsupported, vm_error};
 use crate::host::Host;
-use crate::stats::{all_domain_stats, DomainStats};
+use crate::stats::{all_domain_stats, DomainStats, Domains};
 
 impl Host {
     /// Every VM on the host with its live figures: one bulk-stats round trip on the
     /// qemu driver, whatever the number of VMs. CPU % compares with the previous list.
     pub async fn list_vms(&self) -> Result<Vec<VmSummary>> {
         // Stamped in the blocking call as libvirt answers, not after the hop back.
-        let (stats, at) = self.call(|conn| Ok((collect_stats(conn)?, Instant::now()))).await?;
+        let (stats, at) = self.call(|conn| Ok((collect_stats(conn, Domains::All)?, Instant::now()))).await?;
         let mut samples = self.inner.cpu_samples.lock().unwrap();
         samples.retain(stats.iter().map(|s| s.uuid.as_str()));
         let mut vms: Vec<VmSummary> = stats
             .into_iter()
             .map(|s| {
-                let active = VmState::from_libvirt(s.state.unwrap_or(0)).is_active();
-                let cpu_percent = match s.cpu_time_ns {
-                    Some(t) if active => samples.percent(&s.uuid, t, at, s.vcpus.unwrap_or(1)),
-                    // A stopped VM's counter starts again from zero when it next runs.
-                    _ => {
-                        samples.forget(&s.uuid);
-                        None
-                    }
-                };
+                let cpu_percent = cpu_of(&mut samples, &s, at);
                 summary(s, cpu_percent)
             })
             .collect();
@@ -40,7 +33,7 @@ impl Host {
 
     /// The raw bulk-stats records (for callers that want libvirt's own figures).
     pub async fn domain_stats(&self) -> Result<Vec<DomainStats>> {
-        self.call(collect_stats).await
+        self.call(|conn| collect_stats(conn, Domains::All)).await
     }
 
     /// Runs a lifecycle action on a VM, named by UUID or by any name libvirt holds
@@ -150,13 +143,28 @@ fn lookup(conn: &Connect, uri: &str, vm: &VmRef) -> Result<(Domain, String)> {
     Ok((dom, name))
 }
 
-/// Bulk stats, completed where the driver left fields out. The qemu driver reports size
-/// and vCPUs for stopped domains too, so the completion pass costs nothing there; the
-/// test driver reports only the state, and gets one `virDomainGetInfo` per domain.
-fn collect_stats(conn: &Connect) -> Result<Vec<DomainStats>> {
-    let mut stats = match all_domain_stats(conn) {
+/// The VM's CPU % from this sample against its baseline (taken at `at`, as libvirt
+/// answered). A stopped VM's baseline is dropped: its counter starts again from zero
+/// when it next runs.
+pub(crate) fn cpu_of(samples: &mut CpuSamples, s: &DomainStats, at: Instant) -> Option<f64> {
+    let active = VmState::from_libvirt(s.state.unwrap_or(0)).is_active();
+    match s.cpu_time_ns {
+        Some(t) if active => samples.percent(&s.uuid, t, at, s.vcpus.unwrap_or(1)),
+        _ => {
+            samples.forget(&s.uuid);
+            None
+        }
+    }
+}
+
+/// Bulk stats of the domains `which` names, completed where the driver left fields out.
+/// The qemu driver reports size and vCPUs for stopped domains too, so the completion
+/// pass costs nothing there; the test driver reports only the state, and gets one
+/// `virDomainGetInfo` per domain.
+pub(crate) fn collect_stats(conn: &Connect, which: Domains) -> Result<Vec<DomainStats>> {
+    let mut stats = match all_domain_stats(conn, which) {
         Ok(s) => s,
-        Err(e) if is_unsupported(&e) => list_without_bulk_stats(conn)?,
+        Err(e) if is_unsupported(&e) => list_without_bulk_stats(conn, which)?,
         Err(e) => return Err(host_error("list VMs", &e)),
     };
     for s in stats.iter_mut().filter(|s| s.vcpus.is_none() || s.balloon_maximum_kib.is_none()) {
@@ -172,8 +180,8 @@ fn collect_stats(conn: &Connect) -> Result<Vec<DomainStats>> {
     Ok(stats)
 }
 
-fn list_without_bulk_stats(conn: &Connect) -> Result<Vec<DomainStats>> {
-    let doms = conn.list_all_domains(0).map_err(|e| host_error("list VMs", &e))?;
+fn list_without_bulk_stats(conn: &Connect, which: Domains) -> Result<Vec<DomainStats>> {
+    let doms = conn.list_all_domains(which.list_flags()).map_err(|e| host_error("list VMs", &e))?;
     Ok(doms
         .into_iter()
         .map(|d| DomainStats {

@@ -1,4 +1,4 @@
-// Generated from crates/vireo-core (rules.rs, vm.rs) by its bindings test; do not edit.
+// Generated from crates/vireo-core (rules.rs, vm.rs, stats.rs) by its bindings test; do not edit.
 import type { VmAction } from './VmAction';
 import type { VmState } from './VmState';
 
@@ -8,6 +8,9 @@ export const NAME_MAX_CHARS = 64;
 export const NAME_FIRST_CHAR = "[\\p{L}\\p{N}]";
 /** What every other character may be (RegExp source, `u` flag). */
 export const NAME_CHAR = "[\\p{L}\\p{N}\\p{M}._\\-]";
+
+/** How often each host pushes `vm_stats` events, in milliseconds (`STATS_INTERVAL_MS`). */
+export const STATS_INTERVAL_MS = 2000;
 
 /** The lifecycle actions each VM state allows (`VmState::allows`). */
 export const ALLOWED_ACTIONS: Record<VmState, readonly VmAction[]> = {

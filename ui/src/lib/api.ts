@@ -31,7 +31,13 @@ export interface Api {
   removeHost(hostId: string): Promise<void>;
   /** The newest `limit` recorded changes, newest first. */
   listHistory(limit: number): Promise<HistoryEntry[]>;
+  /**
+   * Host events: lifecycle changes, connection status, the figures of running VMs (every
+   * ~2 s while a host runs any) and `resync` when events were missed.
+   */
   onHostEvent(handler: (event: HostEvent) => void): Promise<UnlistenFn>;
+  /** Logs a named timing mark in the core's log (name: 1-40 of a-z, 0-9, '-'). */
+  mark(name: string): Promise<void>;
 }
 
 export const api: Api = {
@@ -49,4 +55,7 @@ export const api: Api = {
   },
   listHistory: (limit) => call<HistoryEntry[]>('list_history', { limit }),
   onHostEvent: (handler) => listen<HostEvent>('host-event', (event) => handler(event.payload)),
+  mark: async (name) => {
+    await call<null>('ui_mark', { name });
+  },
 };

@@ -47,3 +47,34 @@ describe('FakeApi.addHost', () => {
     ]);
   });
 });
+
+describe('FakeApi at scale', () => {
+  it('generates a big host, every third VM shut off', async () => {
+    const api = new FakeApi();
+    api.generateVms('1', 2000);
+    const vms = await api.listVms('1');
+    expect(vms).toHaveLength(2000);
+    expect(vms[1999]).toMatchObject({ name: 'bench-1999', uuid: 'uuid-bench-1999', state: 'running' });
+    expect(vms.filter((v) => v.state === 'shut_off')).toHaveLength(666);
+  });
+
+  it('pushes the figures of the running VMs only, moving them on', () => {
+    const api = new FakeApi();
+    api.generateVms('1', 6);
+    const seen: unknown[] = [];
+    void api.onHostEvent((ev) => seen.push(ev));
+    const first = api.pushStats('1');
+    const second = api.pushStats('1');
+    expect(seen).toEqual([first, second]);
+    if (first.kind !== 'vm_stats' || second.kind !== 'vm_stats') throw new Error('not a push');
+    expect(first.vms.map((v) => v.uuid)).toEqual(['uuid-bench-0', 'uuid-bench-1', 'uuid-bench-3', 'uuid-bench-4']);
+    expect(second.vms[0].net_rx_bytes).toBeGreaterThan(first.vms[0].net_rx_bytes);
+  });
+
+  it('records marks and does nothing else with them', async () => {
+    const api = new FakeApi();
+    await api.mark('first-rows');
+    expect(api.marks).toEqual(['first-rows']);
+    expect(api.calls).toEqual([]);
+  });
+});

@@ -6,8 +6,11 @@ import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { HistoryEntry } from '../bindings/HistoryEntry';
 import type { HostEvent } from '../bindings/HostEvent';
 import type { HostSummary } from '../bindings/HostSummary';
+import { STATS_INTERVAL_MS } from '../bindings/rules';
 import type { VmAction } from '../bindings/VmAction';
+import type { VmStats } from '../bindings/VmStats';
 import type { VmSummary } from '../bindings/VmSummary';
+import { isActive } from './actions';
 import type { Api } from './api';
 import { coreVerdict, type CaseField } from './core-cases';
 import { hostNameProblem, trimWhiteSpace, vmNameProblem } from './names';
@@ -49,8 +52,11 @@ export class FakeApi implements Api {
   actionError: unknown = null;
   listError: unknown = null;
   historyError: unknown = null;
+  /** Names passed to `mark`, in order (the core only logs them). */
+  marks: string[] = [];
   #handler: ((ev: HostEvent) => void) | null = null;
   #nextHostId = 100;
+  #tick = 0;
 
   async listHosts(): Promise<HostSummary[]> {
     this.calls.push('list_hosts');
@@ -133,8 +139,79 @@ export class FakeApi implements Api {
     };
   }
 
+  async mark(name: string): Promise<void> {
+    this.marks.push(name);
+  }
+
   emit(ev: HostEvent): void {
     this.#handler?.(ev);
+  }
+
+  /**
+   * Gives the host `count` VMs named `<prefix>-0` ... (UUIDs `uuid-<name>`), every third one
+   * shut off and the rest running with made-up figures: a big host for demos and tests.
+   */
+  generateVms(hostId: string, count: number, prefix = 'bench'): VmSummary[] {
+    const vms: VmSummary[] = [];
+    for (let i = 0; i < count; i++) {
+      const running = i % 3 !== 2;
+      vms.push({
+        uuid: `uuid-${prefix}-${i}`,
+        name: `${prefix}-${i}`,
+        state: running ? 'running' : 'shut_off',
+        vcpus: 1 + (i % 4),
+        memory_kib: 1024 * 1024,
+        max_memory_kib: 2 * 1024 * 1024,
+        cpu_percent: running ? (i * 7) % 100 : null,
+        memory_rss_kib: running ? 512 * 1024 + (i % 256) * 1024 : null,
+        disk_read_bytes: running ? i * 4096 : 0,
+        disk_write_bytes: running ? i * 1024 : 0,
+        net_rx_bytes: running ? i * 512 : 0,
+        net_tx_bytes: running ? i * 256 : 0,
+      });
+    }
+    this.vms[hostId] = vms;
+    return vms;
+  }
+
+  /**
+   * One `vm_stats` push for the host, as the core sends every ~2 s: the figures of its
+   * running VMs, moved on a little (counters grow, CPU wanders). Returns the event sent.
+   */
+  pushStats(hostId: string): HostEvent {
+    this.#tick++;
+    const vms: VmStats[] = [];
+    for (const vm of this.vms[hostId] ?? []) {
+      if (!isActive(vm.state)) continue;
+      vm.cpu_percent = (((vm.cpu_percent ?? 0) + 13 + (this.#tick % 7)) % 100) || 1;
+      vm.memory_rss_kib = vm.memory_rss_kib ?? vm.memory_kib;
+      vm.disk_read_bytes += 4096;
+      vm.disk_write_bytes += 1024;
+      vm.net_rx_bytes += 1500;
+      vm.net_tx_bytes += 600;
+      const { uuid, state, cpu_percent, memory_kib, memory_rss_kib, disk_read_bytes, disk_write_bytes, net_rx_bytes, net_tx_bytes } = vm;
+      vms.push({ uuid, state, cpu_percent, memory_kib, memory_rss_kib, disk_read_bytes, disk_write_bytes, net_rx_bytes, net_tx_bytes });
+    }
+    const ev: HostEvent = { kind: 'vm_stats', host_id: hostId, vms };
+    this.emit(ev);
+    return ev;
+  }
+
+  /**
+   * Pushes figures every `intervalMs` for each connected host with running VMs (and once
+   * more, empty, after its last one stopped), like the core; for demos. Returns the stop.
+   */
+  startStats(intervalMs = STATS_INTERVAL_MS): () => void {
+    const hadRunning = new Set<string>();
+    const timer = setInterval(() => {
+      for (const host of this.hosts) {
+        const running = host.status === 'connected' && (this.vms[host.id] ?? []).some((vm) => isActive(vm.state));
+        if (running || hadRunning.has(host.id)) this.pushStats(host.id);
+        if (running) hadRunning.add(host.id);
+        else hadRunning.delete(host.id);
+      }
+    }, intervalMs);
+    return () => clearInterval(timer);
   }
 
   count(prefix: string): number {
@@ -159,4 +236,17 @@ export class FakeApi implements Api {
       detail,
     });
   }
+}
+
+/**
+ * A fake backend for the dev server (`?fake=<count>`, see main.ts): one connected demo host
+ * with `count` generated VMs, pushing their figures as often as the core does. For demos and measuring the
+ * UI in a browser; never in a build.
+ */
+export function demoApi(count: number): FakeApi {
+  const api = new FakeApi();
+  api.hosts = [{ id: '1', name: 'Demo', uri: 'test:///default', kind: 'demo', accel: 'auto', status: 'connected', error: null }];
+  api.generateVms('1', count);
+  api.startStats();
+  return api;
 }

@@ -52,12 +52,17 @@ describe('formatPercent / barFraction', () => {
 describe('memory', () => {
   it('prefers resident memory over the balloon size', () => {
     const v = vm({ memory_kib: 2 * 1024 * 1024, max_memory_kib: 4 * 1024 * 1024, memory_rss_kib: 512 * 1024 });
-    expect(memoryFigures(v)).toEqual({ usedKib: 512 * 1024, maxKib: 4 * 1024 * 1024 });
-    expect(formatMemory(v)).toBe('512 MiB / 4 GiB');
+    expect(memoryFigures(v, v)).toEqual({ usedKib: 512 * 1024, maxKib: 4 * 1024 * 1024 });
+    expect(formatMemory(v, v)).toBe('512 MiB / 4 GiB');
   });
 
   it('falls back to the balloon size without a process', () => {
     const v = vm({ memory_kib: 1024 * 1024, max_memory_kib: 2 * 1024 * 1024, memory_rss_kib: null });
-    expect(formatMemory(v)).toBe('1 GiB / 2 GiB');
+    expect(formatMemory(v, v)).toBe('1 GiB / 2 GiB');
+  });
+
+  it('shows unknown figures as such, with the maximum still known', () => {
+    expect(memoryFigures(null, { max_memory_kib: 2 * 1024 * 1024 })).toEqual({ usedKib: null, maxKib: 2 * 1024 * 1024 });
+    expect(formatMemory(null, { max_memory_kib: 2 * 1024 * 1024 })).toBe('— / 2 GiB');
   });
 });

@@ -1,6 +1,6 @@
 // Human-readable figures for the VM table. Units are binary (KiB, MiB, ...) because
 // libvirt reports memory in KiB and guests think in powers of two.
-import type { VmSummary } from '../bindings/VmSummary';
+import type { VmFigures, VmSpec } from './vms';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
@@ -40,16 +40,19 @@ export function barFraction(percent: number | null): number {
 }
 
 export interface MemoryFigures {
-  usedKib: number;
+  /** Null while the VM's figures are unknown. */
+  usedKib: number | null;
   maxKib: number;
 }
 
+type MemoryInput = Pick<VmFigures, 'memory_kib' | 'memory_rss_kib'> | null;
+
 /** What the VM really occupies: the QEMU process's resident memory when known, else the balloon size. */
-export function memoryFigures(vm: VmSummary): MemoryFigures {
-  return { usedKib: vm.memory_rss_kib ?? vm.memory_kib, maxKib: vm.max_memory_kib };
+export function memoryFigures(figures: MemoryInput, spec: Pick<VmSpec, 'max_memory_kib'>): MemoryFigures {
+  return { usedKib: figures === null ? null : (figures.memory_rss_kib ?? figures.memory_kib), maxKib: spec.max_memory_kib };
 }
 
-export function formatMemory(vm: VmSummary): string {
-  const { usedKib, maxKib } = memoryFigures(vm);
-  return `${formatKiB(usedKib)} / ${formatKiB(maxKib)}`;
+export function formatMemory(figures: MemoryInput, spec: Pick<VmSpec, 'max_memory_kib'>): string {
+  const { usedKib, maxKib } = memoryFigures(figures, spec);
+  return `${usedKib === null ? NO_VALUE : formatKiB(usedKib)} / ${formatKiB(maxKib)}`;
 }

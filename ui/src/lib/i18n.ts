@@ -1,9 +1,10 @@
 // Translations. Every visible string goes through `t`; the locale files are flat
-// `"area.item": "text"` maps with `{param}` placeholders. `t` is reactive: Svelte
-// re-renders whatever called it when the language changes.
-import { createSubscriber } from 'svelte/reactivity';
+// `"area.item": "text"` maps with `{param}` placeholders. `t` is reactive: it reads the
+// language from a Svelte state cell (locale-state.svelte.ts), so Svelte re-renders whatever
+// called it when the language changes.
 import en from '../locales/en.json';
 import zh from '../locales/zh.json';
+import { localeCell } from './locale-state.svelte';
 
 export type MessageKey = keyof typeof en;
 export type Locale = 'en' | 'zh';
@@ -32,32 +33,21 @@ export function detectLocale(): Locale {
   return lang.startsWith('zh') ? 'zh' : 'en';
 }
 
-let current: Locale = detectLocale();
-let notify: (() => void) | undefined;
-
-// Lets plain TS take part in Svelte's reactivity: reading `t`/`getLocale` inside a
-// template or effect subscribes it, `setLocale` re-runs those readers.
-const track = createSubscriber((update) => {
-  notify = update;
-  return () => {
-    notify = undefined;
-  };
-});
+// Reading the cell is what makes a template or effect follow the language.
+localeCell.current = detectLocale();
 
 export function getLocale(): Locale {
-  track();
-  return current;
+  return localeCell.current;
 }
 
 export function setLocale(locale: Locale): void {
-  current = locale;
+  localeCell.current = locale;
   try {
     globalThis.localStorage?.setItem(STORAGE_KEY, locale);
   } catch {
     // Not persisted; the choice still holds for this session.
   }
   syncDocumentLang();
-  notify?.();
 }
 
 /** The BCP 47 tag of a locale, for the page language and for `Intl` formatting. */
@@ -67,7 +57,7 @@ export function localeTag(locale: Locale): string {
 
 /** Tells the webview the page language, which picks CJK fonts and line breaking for zh. */
 export function syncDocumentLang(): void {
-  if (typeof document !== 'undefined') document.documentElement.lang = localeTag(current);
+  if (typeof document !== 'undefined') document.documentElement.lang = localeTag(localeCell.current);
 }
 
 export function hasKey(key: string): key is MessageKey {
@@ -75,8 +65,7 @@ export function hasKey(key: string): key is MessageKey {
 }
 
 export function t(key: MessageKey, params?: Params): string {
-  track();
-  const template = MESSAGES[current][key] ?? MESSAGES.en[key] ?? key;
+  const template = MESSAGES[localeCell.current][key] ?? MESSAGES.en[key] ?? key;
   if (!params) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,

@@ -1,7 +1,10 @@
 // The app's live state: hosts, the selected host's VMs, actions in flight, errors and the
 // change history.
-// It wires the backend (polling, events, actions) to the pure functions in hosts.ts and
-// vms.ts; components read its fields and call its methods.
+// It wires the backend (events, actions) to the pure functions in hosts.ts and vms.ts;
+// components read its fields and call its methods. Nothing here runs on a timer: the core
+// pushes what changes (lifecycle events, host status, the figures of running VMs every ~2 s)
+// and the VM list is read in full only when the set of VMs may have changed.
+import { SvelteMap } from 'svelte/reactivity';
 import type { Accel } from '../bindings/Accel';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { HistoryEntry } from '../bindings/HistoryEntry';
@@ -11,13 +14,12 @@ import type { VmAction } from '../bindings/VmAction';
 import type { VmSummary } from '../bindings/VmSummary';
 import type { Api } from './api';
 import { toErrorPayload } from './errors';
+import { markFirstRows } from './first-paint';
 import { HISTORY_LIMIT } from './history';
 import { applyHostStatus, isLive, sortHosts, type HostStatusEvent } from './hosts';
 import { getLocale } from './i18n';
-import { applyLifecycle, type LifecycleEvent } from './vms';
-
-/** How often the selected host's figures are refreshed (the backend computes CPU % between samples). */
-export const POLL_MS = 2000;
+import { VmEntry } from './vm-entry.svelte';
+import type { LifecycleEvent, StatsEvent } from './vms';
 
 /** Older error banners are dropped beyond this many so a flapping host cannot flood the screen. */
 const MAX_ERRORS = 4;
@@ -30,20 +32,29 @@ export interface ShownError {
   error: ErrorPayload;
 }
 
+/** An event about the selected host's VMs, kept while a list call runs to re-apply to its answer. */
+type VmEvent = LifecycleEvent | StatsEvent;
+
 export class Session {
   hosts = $state<HostSummary[]>([]);
   hostsLoading = $state(true);
   hostsError = $state<ErrorPayload | null>(null);
   selectedId = $state<string | null>(null);
-  /** The selected host's VMs in the backend's order (views sort them); null while the first list loads. */
-  vms = $state<VmSummary[] | null>(null);
+  /**
+   * The UUIDs of the selected host's VMs in the backend's order (views sort them); null while
+   * the first list loads. A new array only when the set changes (a re-list that differs, a VM
+   * undefined): figures and states change inside the entries, not here.
+   */
+  vmIds = $state.raw<readonly string[] | null>(null);
+  /** The entries for `vmIds`, same order. Depends on `vmIds` alone, not on any VM's cells. */
+  vms = $derived(this.vmIds === null ? null : this.vmIds.map((id) => this.#entries.get(id)!));
   /** The last refresh failed; rows shown (if any) are from before. */
   vmsError = $state<ErrorPayload | null>(null);
   /** Action in flight per VM, keyed by `busyKey`. */
-  busy = $state<Record<string, VmAction>>({});
+  busy = new SvelteMap<string, VmAction>();
   errors = $state<ShownError[]>([]);
   view = $state<View>('vms');
-  /** Newest first; null until the first load answers. */
+  /** Newest first; null until the first load answers, and again once the view is left. */
   history = $state<HistoryEntry[] | null>(null);
   historyLoading = $state(false);
   /** The last history load failed; entries shown (if any) are from before. */
@@ -62,13 +73,26 @@ export class Session {
   vmsStale = $derived(this.selectedHost === null || !isLive(this.selectedHost) || !this.#vmsLive);
 
   #api: Api;
+  /** One entry per VM of the selected host, by UUID; kept across re-lists so rows keep theirs. */
+  #entries = new Map<string, VmEntry>();
   #nextErrorId = 1;
   /** Numbers VM list requests; only the answer to the newest one is shown. */
   #listSeq = 0;
   /** The newest VM list request while it runs, and the events seen meanwhile (re-applied to its answer). */
   #listing: { hostId: string; seq: number } | null = null;
-  #eventsDuringList: LifecycleEvent[] = [];
+  #eventsDuringList: VmEvent[] = [];
   #relistQueued = false;
+  /**
+   * UUIDs a `vm_stats` push named that no entry has, with the newest list request made when
+   * first seen: a list requested after that settles whether the list knows them.
+   */
+  #unknownSeen = new Map<string, number>();
+  /**
+   * UUIDs pushed but missing from a list requested after they were first seen: they no longer
+   * trigger re-lists (a VM the list leaves out would otherwise re-list on every push) until
+   * the set of VMs changes.
+   */
+  #unlisted = new Set<string>();
   /**
    * Bumped when the selected host stops being connected: a list requested before then
    * cannot show the current state, whenever it answers.
@@ -81,24 +105,33 @@ export class Session {
   #statusDuringLoad: HostStatusEvent[] = [];
   /** Numbers history loads so only the newest answer is shown. */
   #historyLoad = 0;
+  /** Numbers `vm_stats` pushes, to find the VMs a push left out without building a set. */
+  #pushSeq = 0;
+  /** The first host selected, whose first painted rows are the start-up mark; null once marked. */
+  #firstHost: string | null | undefined = undefined;
 
   constructor(api: Api) {
     this.#api = api;
   }
 
-  /** Loads hosts, subscribes to events and starts polling; returns the cleanup. */
+  /**
+   * Subscribes to events, then loads hosts (so nothing that happens after the list was read
+   * can be missed); returns the cleanup.
+   */
   start(): () => void {
     let stopped = false;
     let unlisten: (() => void) | undefined;
     this.#api
-      .onHostEvent((ev) => this.handleEvent(ev))
+      .onHostEvent((ev) => {
+        if (!stopped) this.handleEvent(ev);
+      })
       .then((fn) => (stopped ? fn() : (unlisten = fn)))
-      .catch((e) => this.pushError(toErrorPayload(e)));
-    void this.loadHosts();
-    const timer = setInterval(() => void this.refresh(false), POLL_MS);
+      .catch((e) => this.pushError(toErrorPayload(e)))
+      .finally(() => {
+        if (!stopped) void this.loadHosts();
+      });
     return () => {
       stopped = true;
-      clearInterval(timer);
       unlisten?.();
     };
   }
@@ -122,13 +155,9 @@ export class Session {
       if (load === this.#hostLoad) {
         this.hostsLoading = false;
         this.#hostsPending = false;
+        this.#statusDuringLoad = [];
       }
     }
-  }
-
-  /** Re-reads host status unless a host list load is already on its way. */
-  #syncHosts(): void {
-    if (!this.#hostsPending) void this.loadHosts();
   }
 
   /** The host shown first in the sidebar. */
@@ -150,28 +179,32 @@ export class Session {
       if (wasLive) this.#liveEpoch++;
       this.#vmsLive = false;
     } else if (!wasLive) {
-      void this.refresh(true);
+      this.#relistForChange();
     }
   }
 
   select(hostId: string | null): void {
     if (hostId === this.selectedId) return;
     this.selectedId = hostId;
-    this.vms = null;
+    if (hostId !== null && this.#firstHost === undefined) this.#firstHost = hostId;
+    this.#entries = new Map();
+    this.vmIds = null;
     this.vmsError = null;
     this.#vmsLive = false;
+    this.#unknownSeen.clear();
+    this.#unlisted.clear();
     void this.refresh(true);
   }
 
   /**
-   * Fetches the selected host's VMs and re-reads every host's status. One list call runs
-   * at a time for a host: poll ticks are skipped meanwhile, requests that must see fresh
-   * data (`queue`) run once the current one ends. Each call is tagged with its host and a
-   * sequence number; an answer for a host no longer selected, or to a request that a newer
-   * one has replaced (the user switched away and back), is dropped.
+   * Lists the selected host's VMs in full. One list call runs at a time for a host: a request
+   * made meanwhile runs once the current one ends if it must see fresh data (`queue`), and is
+   * dropped otherwise (an unknown UUID in a push: the list under way is asked anyway). Each
+   * call is tagged with its host and a sequence number; an answer for a host no longer
+   * selected, or to a request that a newer one has replaced (the user switched away and
+   * back), is dropped.
    */
-  async refresh(queue: boolean): Promise<void> {
-    this.#syncHosts();
+  async refresh(queue = true): Promise<void> {
     const hostId = this.selectedId;
     if (hostId === null) return;
     if (this.#listing?.hostId === hostId) {
@@ -187,10 +220,9 @@ export class Session {
     try {
       const fresh = await this.#api.listVms(hostId);
       if (!this.#isNewestList(hostId, seq)) return;
+      this.#setVms(fresh);
       // The answer may predate events that arrived while it travelled; those win.
-      let vms = fresh;
-      for (const ev of this.#eventsDuringList) vms = applyLifecycle(vms, ev).vms;
-      this.vms = vms;
+      for (const ev of this.#eventsDuringList) this.#applyVmEvent(ev, true);
       this.vmsError = null;
       this.#vmsLive = wasLive && epoch === this.#liveEpoch && this.selectedHost !== null && isLive(this.selectedHost);
     } catch (e) {
@@ -198,6 +230,8 @@ export class Session {
     } finally {
       if (this.#listing?.seq === seq) {
         this.#listing = null;
+        this.#eventsDuringList = [];
+        this.#settleUnknown(seq);
         if (this.#relistQueued && hostId === this.selectedId) void this.refresh(true);
       }
     }
@@ -207,54 +241,172 @@ export class Session {
     return hostId === this.selectedId && seq === this.#listSeq;
   }
 
+  /**
+   * Takes a list answer: entries of VMs still there are updated in place (only what changed
+   * notifies), new ones added, gone ones dropped; `vmIds` changes only if the set or order did.
+   */
+  #setVms(fresh: readonly VmSummary[]): void {
+    const entries = new Map<string, VmEntry>();
+    const ids: string[] = [];
+    for (const vm of fresh) {
+      if (entries.has(vm.uuid)) continue;
+      let entry = this.#entries.get(vm.uuid);
+      if (entry) entry.update(vm);
+      else entry = new VmEntry(vm);
+      entries.set(vm.uuid, entry);
+      ids.push(vm.uuid);
+    }
+    this.#entries = entries;
+    const before = this.vmIds;
+    if (before === null || before.length !== ids.length || before.some((id, i) => id !== ids[i])) this.vmIds = ids;
+  }
+
+  /** After list `seq` ended: pushed UUIDs it now knows are settled, and so are those it left out though asked after them. */
+  #settleUnknown(seq: number): void {
+    for (const [uuid, seenAt] of this.#unknownSeen) {
+      if (this.#entries.has(uuid)) {
+        this.#unknownSeen.delete(uuid);
+      } else if (seq > seenAt) {
+        this.#unknownSeen.delete(uuid);
+        this.#unlisted.add(uuid);
+      }
+    }
+  }
+
+  /** The set of VMs may have changed: re-list, after the list under way if there is one. */
+  #relistForChange(): void {
+    this.#unlisted.clear();
+    void this.refresh(true);
+  }
+
   handleEvent(ev: HostEvent): void {
-    if (ev.kind === 'host_status') {
-      if (this.#hostsPending) this.#statusDuringLoad.push(ev);
-      const { hosts, known } = applyHostStatus(this.hosts, ev);
-      this.#setHosts(hosts);
-      if (!known) void this.loadHosts();
+    switch (ev.kind) {
+      case 'host_status': {
+        if (this.#hostsPending) this.#statusDuringLoad.push(ev);
+        const { hosts, known } = applyHostStatus(this.hosts, ev);
+        this.#setHosts(hosts);
+        if (!known) void this.loadHosts();
+        return;
+      }
+      case 'resync':
+        // Missed events may include status changes: read the hosts again, and the VMs of the
+        // selected host if it is concerned.
+        void this.loadHosts();
+        if (ev.host_id === null || ev.host_id === this.selectedId) this.#relistForChange();
+        return;
+      case 'vm_lifecycle':
+      case 'vm_stats':
+        if (ev.host_id !== this.selectedId) return;
+        if (this.#listing?.hostId === ev.host_id) this.#rememberDuringList(ev);
+        this.#applyVmEvent(ev, false);
+        return;
+    }
+  }
+
+  /** Keeps an event for the answer of the list under way; only the newest push matters (it has every running VM). */
+  #rememberDuringList(ev: VmEvent): void {
+    if (ev.kind === 'vm_stats') this.#eventsDuringList = this.#eventsDuringList.filter((e) => e.kind !== 'vm_stats');
+    this.#eventsDuringList.push(ev);
+  }
+
+  /** Applies an event to the entries; `replay`: re-applied to a list answer, re-lists already asked for. */
+  #applyVmEvent(ev: VmEvent, replay: boolean): void {
+    if (ev.kind === 'vm_lifecycle') this.#applyLifecycle(ev, replay);
+    else this.#applyStats(ev, replay);
+  }
+
+  #applyLifecycle(ev: LifecycleEvent, replay: boolean): void {
+    // Before the first list answers there is nothing to update: the list brings it all.
+    if (this.vmIds === null) return;
+    if (ev.event === 'undefined') {
+      // Gone from the list now; the re-list catches a transient VM that keeps running.
+      if (this.#entries.delete(ev.uuid)) this.vmIds = this.vmIds.filter((id) => id !== ev.uuid);
+      if (!replay) this.#relistForChange();
       return;
     }
-    if (ev.host_id !== this.selectedId) return;
-    if (this.#listing?.hostId === ev.host_id) this.#eventsDuringList.push(ev);
-    if (this.vms === null) return;
-    const { vms, relist } = applyLifecycle(this.vms, ev);
-    this.vms = vms;
-    if (relist) void this.refresh(true);
+    const entry = this.#entries.get(ev.uuid);
+    if (ev.state === null || entry === undefined) {
+      // The event does not fix the state (e.g. `defined`: the set or a definition changed),
+      // or the VM is new: the list brings the complete row.
+      if (!replay) this.#relistForChange();
+      return;
+    }
+    entry.setState(ev.state, ev.name);
+  }
+
+  /**
+   * The figures of the host's running VMs. A VM the push leaves out keeps its state (a
+   * lifecycle event says when it stops) but its figures are unknown until the next push.
+   * A UUID the UI does not know means the set changed: one re-list, however many pushes
+   * name it while that list is under way.
+   */
+  #applyStats(ev: StatsEvent, replay: boolean): void {
+    const seq = ++this.#pushSeq;
+    let unknown = false;
+    for (const stats of ev.vms) {
+      const entry = this.#entries.get(stats.uuid);
+      if (entry !== undefined) {
+        entry.setStats(stats);
+        entry.pushSeq = seq;
+      } else if (!replay && this.#noteUnknown(stats.uuid)) {
+        unknown = true;
+      }
+    }
+    // A replayed push is older than the list it is applied to: it may only add figures.
+    if (!replay) for (const entry of this.#entries.values()) if (entry.pushSeq !== seq) entry.clearFigures();
+    if (unknown) void this.refresh(false);
+  }
+
+  /** Whether a pushed UUID without an entry should re-list. */
+  #noteUnknown(uuid: string): boolean {
+    if (this.#unlisted.has(uuid)) return false;
+    if (!this.#unknownSeen.has(uuid)) this.#unknownSeen.set(uuid, this.#listSeq);
+    return true;
+  }
+
+  /**
+   * The VM table has painted the rows of `hostId` (or said it has none). The first time that
+   * happens for the first host selected, the start-up is marked for measurement.
+   */
+  rowsPainted(hostId: string): void {
+    if (this.#firstHost !== hostId) return;
+    this.#firstHost = null;
+    markFirstRows(this.#api);
   }
 
   busyAction(uuid: string): VmAction | undefined {
-    return this.selectedId === null ? undefined : this.busy[busyKey(this.selectedId, uuid)];
+    return this.selectedId === null ? undefined : this.busy.get(busyKey(this.selectedId, uuid));
   }
 
-  /** Runs a lifecycle action on the VM with this UUID on the selected host (none while the rows are stale). */
+  /**
+   * Runs a lifecycle action on the VM with this UUID on the selected host (none while the rows
+   * are stale). Its lifecycle event reports the change; nothing is re-listed for it.
+   */
   async act(uuid: string, action: VmAction): Promise<void> {
     const hostId = this.selectedId;
     if (hostId === null || this.vmsStale) return;
     const key = busyKey(hostId, uuid);
-    if (this.busy[key]) return;
-    this.busy[key] = action;
+    if (this.busy.has(key)) return;
+    this.busy.set(key, action);
     try {
       await this.#api.vmAction(hostId, uuid, action);
-      // Events normally report the change first; this also refreshes the figures.
-      void this.refresh(true);
     } catch (e) {
       this.pushError(toErrorPayload(e));
     } finally {
-      delete this.busy[key];
+      this.busy.delete(key);
       this.#historyChanged();
     }
   }
 
-  /** Saves the host's acceleration setting, then shows the saved value. */
+  /** Saves the host's acceleration setting, then shows the saved value (hosts are not re-read for it). */
   async setAccel(hostId: string, accel: Accel): Promise<void> {
     try {
       await this.#api.setHostAccel(hostId, accel);
+      this.hosts = this.hosts.map((h) => (h.id === hostId ? { ...h, accel } : h));
     } catch (e) {
       this.pushError(toErrorPayload(e));
     }
     this.#historyChanged();
-    await this.loadHosts();
   }
 
   /**
@@ -291,7 +443,14 @@ export class Session {
   }
 
   showVms(): void {
+    if (this.view === 'vms') return;
     this.view = 'vms';
+    // Not shown any more: drop the entries (read afresh when the view opens again) and the
+    // answer of a load under way.
+    this.#historyLoad++;
+    this.history = null;
+    this.historyError = null;
+    this.historyLoading = false;
   }
 
   /** Opens the history, fetching it afresh (the CLI records changes too, without events). */
@@ -329,6 +488,6 @@ export class Session {
   }
 }
 
-export function busyKey(hostId: string, name: string): string {
-  return `${hostId}\u0000${name}`;
+export function busyKey(hostId: string, uuid: string): string {
+  return `${hostId}\u0000${uuid}`;
 }

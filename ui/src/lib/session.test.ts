@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { STATS_INTERVAL_MS } from '../bindings/rules';
+import type { VmStats } from '../bindings/VmStats';
 import { FakeApi } from './fake-api';
-import { POLL_MS, Session } from './session.svelte';
-import { host, vm } from './testing';
+import { Session } from './session.svelte';
+import { host, vm, vmStats } from './testing';
 
 let api: FakeApi;
 let session: Session;
@@ -9,6 +11,9 @@ let stop: () => void;
 
 /** Lets pending promise callbacks run. */
 const settle = () => vi.advanceTimersByTimeAsync(0);
+
+/** How often the core pushes figures; the UI itself has no period. */
+const PUSH_MS = STATS_INTERVAL_MS;
 
 beforeEach(async () => {
   vi.useFakeTimers();
@@ -44,10 +49,11 @@ describe('Session', () => {
     expect(session.selectedId).toBe('2');
   });
 
-  it('polls the selected host every 2 s', async () => {
-    const before = api.count('list_vms 1');
-    await vi.advanceTimersByTimeAsync(POLL_MS * 3);
-    expect(api.count('list_vms 1') - before).toBe(3);
+  it('calls nothing while the host is idle: no poll of VMs or hosts', async () => {
+    const before = api.calls.length;
+    await vi.advanceTimersByTimeAsync(PUSH_MS * 10);
+    expect(api.calls.slice(before)).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('applies lifecycle events at once', () => {
@@ -101,7 +107,7 @@ describe('Session', () => {
     expect(session.vms?.map((v) => v.name)).toEqual(['other']);
   });
 
-  it('marks a VM busy during an action, then refreshes', async () => {
+  it('marks a VM busy during an action, leaving the change to its event', async () => {
     let open!: () => void;
     api.actionGate = new Promise((resolve) => (open = resolve));
     const done = session.act('uuid-web', 'shutdown');
@@ -113,7 +119,7 @@ describe('Session', () => {
     await settle();
     expect(session.busyAction('uuid-web')).toBeUndefined();
     expect(api.calls).toContain('vm_action 1 web shutdown');
-    expect(api.count('list_vms 1')).toBe(lists + 1);
+    expect(api.count('list_vms 1')).toBe(lists);
   });
 
   it('turns a failed action into a dismissible error', async () => {
@@ -127,7 +133,8 @@ describe('Session', () => {
 
   it('keeps the rows but reports a failed refresh', async () => {
     api.listError = { code: 'disconnected', message: 'the connection was lost', hint: null };
-    await vi.advanceTimersByTimeAsync(POLL_MS);
+    api.emit({ kind: 'resync', host_id: '1' });
+    await settle();
     expect(session.vmsError?.code).toBe('disconnected');
     expect(session.vms).toHaveLength(2);
     expect(session.errors).toEqual([]);
@@ -137,6 +144,7 @@ describe('Session', () => {
     await session.setAccel('2', 'qemu');
     expect(api.calls).toContain('set_host_accel 2 qemu');
     expect(session.hosts.find((h) => h.id === '2')?.accel).toBe('qemu');
+    expect(api.count('list_hosts')).toBe(1);
   });
 
   it('adds a host, re-lists hosts and selects the new one', async () => {
@@ -340,12 +348,15 @@ describe('Session list answers', () => {
 });
 
 describe('Session host status', () => {
-  it('re-reads host status on each refresh, without an event', async () => {
+  it('re-reads host status on a resync (events were missed), and not by polling', async () => {
     api.hosts[1] = { ...api.hosts[1], status: 'disconnected', error: 'gone' };
-    await vi.advanceTimersByTimeAsync(POLL_MS);
+    await vi.advanceTimersByTimeAsync(PUSH_MS * 3);
+    expect(session.hosts.find((h) => h.id === '2')?.status).toBe('connected');
+    api.emit({ kind: 'resync', host_id: null });
+    await settle();
     expect(session.hosts.find((h) => h.id === '2')).toMatchObject({ status: 'disconnected', error: 'gone' });
     api.hosts[0] = { ...api.hosts[0], status: 'connected', error: 'connected, but live updates are off: x' };
-    await session.refresh(true);
+    api.emit({ kind: 'resync', host_id: '2' });
     await settle();
     expect(session.hosts.find((h) => h.id === '1')?.error).toBe('connected, but live updates are off: x');
   });
@@ -366,15 +377,17 @@ describe('Session host status', () => {
     expect(session.hosts.find((h) => h.id === '2')).toMatchObject({ status: 'disconnected', error: 'lost' });
   });
 
-  it('notices the selected host going down from a refresh, and its coming back', async () => {
+  it('notices the selected host going down from a resync, and its coming back', async () => {
     api.hosts[0] = { ...api.hosts[0], status: 'disconnected', error: 'lost' };
-    await vi.advanceTimersByTimeAsync(POLL_MS);
+    api.emit({ kind: 'resync', host_id: null });
+    await settle();
     expect(session.vmsStale).toBe(true);
     api.hosts[0] = { ...api.hosts[0], status: 'connected', error: null };
     const lists = api.count('list_vms 1');
-    await vi.advanceTimersByTimeAsync(POLL_MS);
+    api.emit({ kind: 'resync', host_id: null });
+    await settle();
     expect(session.vmsStale).toBe(false);
-    // The poll's own list, then the re-list that proves the rows current.
+    // The resync's own list, then the re-list that proves the rows current.
     expect(api.count('list_vms 1')).toBeGreaterThan(lists);
   });
 });
@@ -435,5 +448,139 @@ describe('Session stale rows', () => {
   it('is not stale for a connected host that reports a warning', () => {
     api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: 'connected, but live updates are off: x' });
     expect(session.vmsStale).toBe(false);
+  });
+});
+
+describe('Session pushes', () => {
+  const entry = (name: string) => session.vms?.find((v) => v.name === name);
+  const stats = vmStats;
+  const push = (host: string, vms: VmStats[]) => api.emit({ kind: 'vm_stats', host_id: host, vms });
+
+  it('updates a state in place: same entry, same id list, no list call', () => {
+    const lists = api.count('list_vms');
+    const ids = session.vmIds;
+    const db = entry('db')!;
+    api.emit({ kind: 'vm_lifecycle', host_id: '1', uuid: 'uuid-db', name: 'db', event: 'started', state: 'running' });
+    expect(entry('db')).toBe(db);
+    expect(db.state).toBe('running');
+    expect(session.vmIds).toBe(ids);
+    expect(api.count('list_vms')).toBe(lists);
+  });
+
+  it('re-lists on `defined` (the set changed), keeping the entries of VMs still there', async () => {
+    const web = entry('web');
+    api.vms['1'].push(vm({ name: 'new', state: 'shut_off' }));
+    const lists = api.count('list_vms 1');
+    api.emit({ kind: 'vm_lifecycle', host_id: '1', uuid: 'uuid-new', name: 'new', event: 'defined', state: null });
+    await settle();
+    expect(api.count('list_vms 1')).toBe(lists + 1);
+    expect(names()).toEqual(['web', 'db', 'new']);
+    expect(entry('web')).toBe(web);
+  });
+
+  it('applies pushed figures in place, to the running VMs only, without listing', () => {
+    const lists = api.count('list_vms');
+    const db = entry('db')!.figures;
+    push('1', [stats('web', { cpu_percent: 77, net_rx_bytes: 1234 }), stats('db', { cpu_percent: 99 })]);
+    expect(entry('web')?.figures).toMatchObject({ cpu_percent: 77, net_rx_bytes: 1234 });
+    // Stopped as far as the UI knows (its event says when it starts): a late sample is ignored.
+    expect(entry('db')?.figures).toBe(db);
+    expect(api.count('list_vms')).toBe(lists);
+  });
+
+  it('clears the figures of a running VM a push leaves out, keeping its state', () => {
+    push('1', [stats('web')]);
+    push('1', []);
+    expect(entry('web')?.state).toBe('running');
+    expect(entry('web')?.figures).toBeNull();
+    push('1', [stats('web', { cpu_percent: 5 })]);
+    expect(entry('web')?.figures?.cpu_percent).toBe(5);
+  });
+
+  it('ignores the pushes of other hosts', () => {
+    const before = entry('web')?.figures;
+    push('2', [stats('web', { cpu_percent: 1 })]);
+    push('2', []);
+    expect(entry('web')?.figures).toBe(before);
+  });
+
+  it('re-lists once for an unknown VM, however many pushes name it while the list is pending', async () => {
+    api.vms['1'].push(vm({ name: 'fresh', state: 'running' }));
+    const lists = api.count('list_vms 1');
+    const open = holdNextList('1');
+    for (let i = 0; i < 5; i++) push('1', [stats('web'), stats('fresh', { cpu_percent: i })]);
+    await settle();
+    push('1', [stats('web'), stats('fresh'), stats('other-new')]);
+    expect(api.count('list_vms 1')).toBe(lists + 1);
+    open();
+    await settle();
+    expect(names()).toContain('fresh');
+    // The list came back after the pushes: the newest one's figures win over the answer's.
+    expect(entry('fresh')?.figures?.cpu_percent).toBe(50);
+    push('1', [stats('web'), stats('fresh')]);
+    await vi.advanceTimersByTimeAsync(PUSH_MS * 3);
+    expect(api.count('list_vms 1')).toBe(lists + 1);
+  });
+
+  it('does not re-list on every push for a UUID the list leaves out', async () => {
+    const lists = api.count('list_vms 1');
+    for (let i = 0; i < 5; i++) {
+      push('1', [stats('web'), stats('ghost')]);
+      await settle();
+    }
+    // One list to look for it; once a list asked after the push lacks it, pushes stop asking.
+    expect(api.count('list_vms 1')).toBe(lists + 1);
+  });
+
+  it('re-lists on a resync of the selected host or of every host, not of another', async () => {
+    const lists = api.count('list_vms 1');
+    api.emit({ kind: 'resync', host_id: '2' });
+    await settle();
+    expect(api.count('list_vms 1')).toBe(lists);
+    api.emit({ kind: 'resync', host_id: '1' });
+    await settle();
+    expect(api.count('list_vms 1')).toBe(lists + 1);
+    api.emit({ kind: 'resync', host_id: null });
+    await settle();
+    expect(api.count('list_vms 1')).toBe(lists + 2);
+  });
+
+  it('coalesces re-list requests made while a list runs into one more list', async () => {
+    const lists = api.count('list_vms 1');
+    const open = holdNextList('1');
+    api.emit({ kind: 'resync', host_id: '1' });
+    api.emit({ kind: 'vm_lifecycle', host_id: '1', uuid: 'uuid-x', name: 'x', event: 'defined', state: null });
+    api.emit({ kind: 'resync', host_id: null });
+    await settle();
+    open();
+    await settle();
+    expect(api.count('list_vms 1')).toBe(lists + 2);
+  });
+
+  it('keeps no timer and lists nothing while pushes flow for known VMs', async () => {
+    const lists = api.count('list_vms');
+    for (let i = 0; i < 10; i++) {
+      push('1', [stats('web', { cpu_percent: i })]);
+      await vi.advanceTimersByTimeAsync(PUSH_MS);
+    }
+    expect(api.count('list_vms')).toBe(lists);
+    expect(api.count('list_hosts')).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('unsubscribes from events on stop', () => {
+    stop();
+    api.emit({ kind: 'vm_lifecycle', host_id: '1', uuid: 'uuid-db', name: 'db', event: 'started', state: 'running' });
+    expect(entry('db')?.state).toBe('shut_off');
+  });
+
+  it('drops the history when its view is left, and loads it only when shown', async () => {
+    session.showHistory();
+    await settle();
+    expect(session.history).not.toBeNull();
+    session.showVms();
+    expect(session.history).toBeNull();
+    await session.act('uuid-web', 'shutdown');
+    expect(api.count('list_history')).toBe(1);
   });
 });

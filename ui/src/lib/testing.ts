@@ -1,5 +1,6 @@
 // Builders for unit tests (not part of the app bundle: only *.test.ts import this).
 import type { HostSummary } from '../bindings/HostSummary';
+import type { VmStats } from '../bindings/VmStats';
 import type { VmSummary } from '../bindings/VmSummary';
 
 export function vm(over: Partial<VmSummary> = {}): VmSummary {
@@ -31,6 +32,22 @@ export function host(over: Partial<HostSummary> = {}): HostSummary {
     accel: 'auto',
     status: 'connected',
     error: null,
+    ...over,
+  };
+}
+
+/** One VM's pushed figures (`vm_stats`), for the VM named `name` as `vm()` builds it. */
+export function vmStats(name: string, over: Partial<VmStats> = {}): VmStats {
+  return {
+    uuid: `uuid-${name}`,
+    state: 'running',
+    cpu_percent: 50,
+    memory_kib: 1024 * 1024,
+    memory_rss_kib: 900 * 1024,
+    disk_read_bytes: 1,
+    disk_write_bytes: 2,
+    net_rx_bytes: 3,
+    net_tx_bytes: 4,
     ...over,
   };
 }

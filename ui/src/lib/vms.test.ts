@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyLifecycle, countByFilter, filterVms, sortVms, type LifecycleEvent } from './vms';
-import { vm } from './testing';
+import { VmEntry } from './vm-entry.svelte';
+import { countByFilter, filterIndex, indexVms, sameFigures, withoutLiveFigures } from './vms';
+import { vm, vmStats } from './testing';
 
 const list = [
   vm({ name: 'web-1', state: 'running' }),
@@ -9,84 +10,96 @@ const list = [
   vm({ name: 'old', state: 'crashed' }),
 ];
 
-function lifecycle(over: Partial<LifecycleEvent>): LifecycleEvent {
-  return { kind: 'vm_lifecycle', host_id: '1', uuid: 'uuid-db', name: 'db', event: 'started', state: 'running', ...over };
-}
+const names = (vms: readonly { name: string }[]) => vms.map((v) => v.name);
 
-describe('filterVms', () => {
+describe('filterIndex', () => {
+  const index = indexVms(list, 'en');
+
   it('matches names case-insensitively, ignoring surrounding spaces', () => {
-    expect(filterVms(list, '  WEB ', 'all').map((v) => v.name)).toEqual(['web-1', 'Web-2']);
+    expect(names(filterIndex(index, '  WEB ', 'all'))).toEqual(['web-1', 'Web-2']);
   });
 
   it('splits running (any live process) from stopped', () => {
-    expect(filterVms(list, '', 'running').map((v) => v.name)).toEqual(['web-1', 'Web-2']);
-    expect(filterVms(list, '', 'stopped').map((v) => v.name)).toEqual(['db', 'old']);
-    expect(filterVms(list, 'web', 'stopped')).toEqual([]);
+    expect(names(filterIndex(index, '', 'running'))).toEqual(['web-1', 'Web-2']);
+    expect(names(filterIndex(index, '', 'stopped'))).toEqual(['db', 'old']);
+    expect(filterIndex(index, 'web', 'stopped')).toEqual([]);
   });
 
   it('counts per filter', () => {
     expect(countByFilter(list)).toEqual({ all: 4, running: 2, stopped: 2 });
   });
+
+  it('keeps the lowercased name as the search key, computed once', () => {
+    expect(indexVms([vm({ name: 'My VM' })], 'en')[0].key).toBe('my vm');
+  });
 });
 
-describe('sortVms', () => {
-  const names = (list: string[]) => sortVms(list.map((name) => vm({ name })), 'en').map((v) => v.name);
+describe('indexVms (the order)', () => {
+  const order = (list: string[]) => names(indexVms(list.map((name) => vm({ name })), 'en').map((e) => e.vm));
 
   it('orders by name with numbers in numeric order', () => {
-    expect(names(['vm10', 'vm2', 'alpha'])).toEqual(['alpha', 'vm2', 'vm10']);
-    expect(names(['bench-10', 'bench-2', 'bench-1'])).toEqual(['bench-1', 'bench-2', 'bench-10']);
+    expect(order(['vm10', 'vm2', 'alpha'])).toEqual(['alpha', 'vm2', 'vm10']);
+    expect(order(['bench-10', 'bench-2', 'bench-1'])).toEqual(['bench-1', 'bench-2', 'bench-10']);
   });
 
   it('ignores case, so "My VM" does not jump ahead of "aaa"', () => {
-    expect(names(['My VM', 'zeta', 'aaa', 'Beta'])).toEqual(['aaa', 'Beta', 'My VM', 'zeta']);
+    expect(order(['My VM', 'zeta', 'aaa', 'Beta'])).toEqual(['aaa', 'Beta', 'My VM', 'zeta']);
   });
 
   it('gives names differing only in case one fixed order', () => {
-    expect(names(['web', 'Web'])).toEqual(names(['Web', 'web']));
+    expect(order(['web', 'Web'])).toEqual(order(['Web', 'web']));
   });
 
   it('does not mutate its input', () => {
     const input = [vm({ name: 'b' }), vm({ name: 'a' })];
-    sortVms(input, 'en');
-    expect(input.map((v) => v.name)).toEqual(['b', 'a']);
+    indexVms(input, 'en');
+    expect(names(input)).toEqual(['b', 'a']);
   });
 });
 
-describe('applyLifecycle', () => {
-  it('updates the state of a known VM without touching the others', () => {
-    const { vms, relist } = applyLifecycle(list, lifecycle({ state: 'running' }));
-    expect(relist).toBe(false);
-    expect(vms.find((v) => v.name === 'db')?.state).toBe('running');
-    expect(vms.filter((v) => v.name !== 'db')).toEqual(list.filter((v) => v.name !== 'db'));
+describe('figures', () => {
+  it('compare field by field', () => {
+    const a = vm();
+    expect(sameFigures(a, { ...a })).toBe(true);
+    expect(sameFigures(a, { ...a, net_rx_bytes: a.net_rx_bytes + 1 })).toBe(false);
+    expect(sameFigures(null, null)).toBe(true);
+    expect(sameFigures(a, null)).toBe(false);
   });
 
-  it('clears live figures when the VM stops', () => {
-    const { vms } = applyLifecycle(list, lifecycle({ uuid: 'uuid-web-1', name: 'web-1', event: 'stopped', state: 'shut_off' }));
-    const web = vms.find((v) => v.name === 'web-1');
-    expect(web).toMatchObject({ state: 'shut_off', cpu_percent: null, memory_rss_kib: null });
+  it('lose the live ones (CPU, resident memory) when the VM stops, keeping the counters', () => {
+    const stopped = withoutLiveFigures(vm());
+    expect(stopped).toMatchObject({ cpu_percent: null, memory_rss_kib: null, disk_read_bytes: 5 * 1024 * 1024 });
+    expect(withoutLiveFigures(null)).toBeNull();
+  });
+});
+
+describe('VmEntry', () => {
+  it('updates state in place and drops live figures on a stop', () => {
+    const entry = new VmEntry(vm({ name: 'web', state: 'running' }));
+    entry.setState('shut_off', 'web');
+    expect(entry.snapshot()).toMatchObject({ name: 'web', state: 'shut_off', figures: { cpu_percent: null, memory_rss_kib: null } });
   });
 
-  it('removes an undefined VM', () => {
-    const { vms, relist } = applyLifecycle(list, lifecycle({ event: 'undefined', state: null }));
-    expect(vms.map((v) => v.name)).toEqual(['web-1', 'Web-2', 'old']);
-    expect(relist).toBe(true);
+  it('takes pushed figures only while running, and clears them when a push leaves it out', () => {
+    const entry = new VmEntry(vm({ name: 'web', state: 'running' }));
+    const pushed = vmStats('web', { cpu_percent: 99, net_tx_bytes: 7 });
+    entry.setStats(pushed);
+    expect(entry.figures).toMatchObject({ cpu_percent: 99, net_tx_bytes: 7 });
+    entry.clearFigures();
+    expect(entry.figures).toBeNull();
+    expect(entry.state).toBe('running');
+
+    const off = new VmEntry(vm({ name: 'db', state: 'shut_off', cpu_percent: null }));
+    const before = off.figures;
+    off.setStats({ ...pushed, uuid: off.uuid });
+    off.clearFigures();
+    expect(off.figures).toBe(before);
   });
 
-  it('re-lists when the event does not fix the state (defined on a known VM)', () => {
-    const { vms, relist } = applyLifecycle(list, lifecycle({ event: 'defined', state: null }));
-    expect(relist).toBe(true);
-    expect(vms).toEqual(list);
-  });
-
-  it('asks for a re-list for an unknown VM', () => {
-    const { vms, relist } = applyLifecycle(list, lifecycle({ uuid: 'new', name: 'new', event: 'defined', state: null }));
-    expect(relist).toBe(true);
-    expect(vms).toEqual(list);
-  });
-
-  it('does not mutate its input', () => {
-    const copy = structuredClone(list);
-    applyLifecycle(list, lifecycle({ state: 'running' }));
-    expect(list).toEqual(copy);
+  it('keeps the same figures object when a list brings the same numbers', () => {
+    const entry = new VmEntry(vm({ name: 'web' }));
+    const before = entry.figures;
+    entry.update(vm({ name: 'web' }));
+    expect(entry.figures).toBe(before);
   });
 });

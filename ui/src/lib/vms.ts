@@ -1,12 +1,16 @@
-// Pure operations on the VM list of the selected host: applying lifecycle events,
-// filtering and ordering. The session calls these; components only display the result.
+// Pure operations on the VMs of the selected host: their figures, and the index the table
+// filters and orders. The session keeps one reactive entry per VM (vm-entry.svelte.ts); these
+// functions work on anything with a name and a state, so they are tested on plain objects.
 import type { HostEvent } from '../bindings/HostEvent';
+import type { VmState } from '../bindings/VmState';
+import type { VmStats } from '../bindings/VmStats';
 import type { VmSummary } from '../bindings/VmSummary';
 import { isActive } from './actions';
 import { compareNamesStrict } from './collate';
 import type { Locale } from './i18n';
 
 export type LifecycleEvent = Extract<HostEvent, { kind: 'vm_lifecycle' }>;
+export type StatsEvent = Extract<HostEvent, { kind: 'vm_stats' }>;
 
 /**
  * "running" means libvirt has a process for the VM (so paused VMs count), "stopped" the
@@ -16,59 +20,83 @@ export type VmFilter = 'all' | 'running' | 'stopped';
 
 export const FILTERS: readonly VmFilter[] = ['all', 'running', 'stopped'];
 
-export function matchesFilter(vm: VmSummary, filter: VmFilter): boolean {
+/** What a VM is, as opposed to what it does: changes only with a re-list. */
+export interface VmSpec {
+  vcpus: number;
+  /** Most memory the VM may get, KiB. */
+  max_memory_kib: number;
+}
+
+/**
+ * A VM's live figures: the listed `VmSummary` or the pushed `VmStats` itself (both have
+ * these fields), kept as received rather than copied.
+ */
+export type VmFigures = Omit<VmStats, 'uuid' | 'state'>;
+
+export function specOf(vm: VmSummary): VmSpec {
+  return { vcpus: vm.vcpus, max_memory_kib: vm.max_memory_kib };
+}
+
+export function sameSpec(a: VmSpec, b: VmSpec): boolean {
+  return a.vcpus === b.vcpus && a.max_memory_kib === b.max_memory_kib;
+}
+
+export function sameFigures(a: VmFigures | null, b: VmFigures | null): boolean {
+  if (a === null || b === null) return a === b;
+  return (
+    a.cpu_percent === b.cpu_percent &&
+    a.memory_kib === b.memory_kib &&
+    a.memory_rss_kib === b.memory_rss_kib &&
+    a.disk_read_bytes === b.disk_read_bytes &&
+    a.disk_write_bytes === b.disk_write_bytes &&
+    a.net_rx_bytes === b.net_rx_bytes &&
+    a.net_tx_bytes === b.net_tx_bytes
+  );
+}
+
+/** A stopped VM has no process: its live figures (CPU, resident memory) no longer apply. */
+export function withoutLiveFigures(figures: VmFigures | null): VmFigures | null {
+  if (figures === null || (figures.cpu_percent === null && figures.memory_rss_kib === null)) return figures;
+  return { ...figures, cpu_percent: null, memory_rss_kib: null };
+}
+
+export function matchesFilter(vm: { state: VmState }, filter: VmFilter): boolean {
   if (filter === 'all') return true;
   return isActive(vm.state) === (filter === 'running');
 }
 
-export function filterVms(vms: readonly VmSummary[], query: string, filter: VmFilter): VmSummary[] {
-  const needle = query.trim().toLowerCase();
-  return vms.filter((vm) => matchesFilter(vm, filter) && vm.name.toLowerCase().includes(needle));
-}
-
-export function countByFilter(vms: readonly VmSummary[]): Record<VmFilter, number> {
-  const running = vms.filter((vm) => isActive(vm.state)).length;
+export function countByFilter(vms: readonly { state: VmState }[]): Record<VmFilter, number> {
+  let running = 0;
+  for (const vm of vms) if (isActive(vm.state)) running++;
   return { all: vms.length, running, stopped: vms.length - running };
 }
 
+/** One VM in the table's index: the VM and its name lowercased once, for the search. */
+export interface IndexedVm<T> {
+  vm: T;
+  key: string;
+}
+
 /**
- * By name as people read them ("vm2" before "vm10", case ignored), then by UUID, so rows
- * keep their place between refreshes.
+ * The table's order, built once per re-list (or change of language), not per keystroke:
+ * by name as people read them ("vm2" before "vm10", case ignored), then by UUID, so rows keep
+ * their place between re-lists.
  */
-export function sortVms(vms: readonly VmSummary[], locale: Locale): VmSummary[] {
-  return [...vms].sort((a, b) => compareNamesStrict(a.name, b.name, locale) || compareNamesStrict(a.uuid, b.uuid, locale));
+export function indexVms<T extends { uuid: string; name: string }>(vms: readonly T[], locale: Locale): IndexedVm<T>[] {
+  const index = vms.map((vm) => ({ vm, key: vm.name.toLowerCase(), name: vm.name, uuid: vm.uuid }));
+  index.sort((a, b) => compareNamesStrict(a.name, b.name, locale) || compareNamesStrict(a.uuid, b.uuid, locale));
+  return index.map(({ vm, key }) => ({ vm, key }));
 }
 
-export interface LifecycleResult {
-  vms: VmSummary[];
-  /** The event concerns a VM not in the list (e.g. just defined): the list must be fetched again. */
-  relist: boolean;
-}
-
-/** Applies a lifecycle event at once instead of waiting for the next refresh. */
-export function applyLifecycle(vms: readonly VmSummary[], ev: LifecycleEvent): LifecycleResult {
-  if (ev.event === 'undefined') {
-    // Gone from the list now; the relist catches a transient VM that keeps running.
-    return { vms: vms.filter((vm) => vm.uuid !== ev.uuid), relist: true };
+/**
+ * The VMs whose name contains the query (case ignored, surrounding spaces dropped) and that
+ * pass the state filter, in index order. Reads `state` only when a state filter is on.
+ */
+export function filterIndex<T extends { state: VmState }>(index: readonly IndexedVm<T>[], query: string, filter: VmFilter): T[] {
+  const needle = query.trim().toLowerCase();
+  const out: T[] = [];
+  for (const { vm, key } of index) {
+    if ((needle === '' || key.includes(needle)) && matchesFilter(vm, filter)) out.push(vm);
   }
-  const state = ev.state;
-  if (state === null || !vms.some((vm) => vm.uuid === ev.uuid)) {
-    // The event does not fix the state (e.g. `defined`), or the VM is new:
-    // the next list call brings the complete row.
-    // No figures for it yet; the next list call brings the complete row.
-    return { vms: [...vms], relist: true };
-  }
-  return {
-    vms: vms.map((vm) => {
-      if (vm.uuid !== ev.uuid) return vm;
-      const next = { ...vm, name: ev.name, state };
-      // A stopped VM has no process: do not keep showing the last live figures until the refresh.
-      if (!isActive(state)) {
-        next.cpu_percent = null;
-        next.memory_rss_kib = null;
-      }
-      return next;
-    }),
-    relist: false,
-  };
+  return out;
 }
