@@ -36,9 +36,9 @@ async fn guest_boots_gets_a_lease_serves_http_and_reports_lifecycle_events() {
     // reported as no figure, so both ends of the range can fail here.
     let first = cpu_of(&host, &name).await;
     assert_eq!(first.state, VmState::Running);
-    assert!(first.net_rx_bytes > 0 && first.net_tx_bytes > 0, "network counters: {first:?}");
+    assert!(first.figures.net_rx_bytes > 0 && first.figures.net_tx_bytes > 0, "network counters: {first:?}");
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-    let cpu = cpu_of(&host, &name).await.cpu_percent.expect("CPU % on the second sample of a running VM");
+    let cpu = cpu_of(&host, &name).await.figures.cpu_percent.expect("CPU % on the second sample of a running VM");
     assert!(cpu > 0.0 && cpu <= 100.0, "running guest: {cpu} %");
 
     host.vm_action(&VmRef::Name(name.clone()), VmAction::Suspend).await.unwrap();
@@ -48,7 +48,7 @@ async fn guest_boots_gets_a_lease_serves_http_and_reports_lifecycle_events() {
     // (seen: 3 % on a loaded machine), but it is far from a busy vCPU.
     cpu_of(&host, &name).await;
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
-    let paused = cpu_of(&host, &name).await.cpu_percent.expect("CPU % of a paused VM");
+    let paused = cpu_of(&host, &name).await.figures.cpu_percent.expect("CPU % of a paused VM");
     assert!((0.0..20.0).contains(&paused), "paused guest: {paused} %");
     let err = host.vm_action(&VmRef::Name(name.clone()), VmAction::Suspend).await.unwrap_err();
     assert_eq!(err.code(), "invalid_state", "{err}");

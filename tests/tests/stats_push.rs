@@ -49,9 +49,9 @@ async fn the_demo_host_pushes_its_running_vm_then_one_empty_list_then_nothing() 
     // Pushes while it runs: its UUID, its state, and a CPU % once a baseline exists.
     let first = push(&mut rx, &demo.id, "while 'test' runs").await;
     assert_eq!(first.iter().map(|v| v.uuid.as_str()).collect::<Vec<_>>(), [test_vm.uuid.as_str()]);
-    assert!(first[0].state.is_active() && first[0].memory_kib > 0, "{first:?}");
+    assert!(first[0].state.is_active() && first[0].figures.memory_kib > 0, "{first:?}");
     let second = push(&mut rx, &demo.id, "on the next tick").await;
-    assert!(second[0].cpu_percent.is_some(), "the list made the baseline: {second:?}");
+    assert!(second[0].figures.cpu_percent.is_some(), "the list made the baseline: {second:?}");
 
     // Stopped: one empty push, then silence.
     app.vm_action(&demo.id, &test_vm.uuid, VmAction::Destroy).await.unwrap();
@@ -105,7 +105,7 @@ async fn the_local_host_pushes_a_started_vm_and_never_a_shut_off_one() {
         }
     }
     let ours = seen.expect("the started VM is pushed within two intervals");
-    assert!(ours.memory_kib > 0, "{ours:?}");
+    assert!(ours.figures.memory_kib > 0, "{ours:?}");
 
     app.vm_action(&local.id, &run_uuid, VmAction::Destroy).await.unwrap();
     // The first push measured after the stop leaves it out; empty unless others run VMs.

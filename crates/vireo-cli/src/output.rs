@@ -62,8 +62,8 @@ pub fn event(ev: &HostEvent, json: bool) {
             HostEvent::HostStatus { status, error, .. } => {
                 format!("host: {status:?}{}", error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default())
             }
-            HostEvent::VmStats { vms, .. } => format!("stats: {} running VM(s)", vms.len()),
-            HostEvent::Resync { .. } => "missed events: list again for the current state".to_owned(),
+            // The app core's own events: the CLI follows a Host directly, which never sends them.
+            HostEvent::VmStats { .. } | HostEvent::Resync { .. } => return,
         }
     };
     let mut out = std::io::stdout().lock();

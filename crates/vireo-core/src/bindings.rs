@@ -19,6 +19,7 @@ fn export_all(dir: &Path) {
     HostSummary::export_all_to(dir).unwrap();
     VmSummary::export_all_to(dir).unwrap();
     VmStats::export_all_to(dir).unwrap();
+    VmFigures::export_all_to(dir).unwrap();
     VmAction::export_all_to(dir).unwrap();
     std::fs::write(dir.join("rules.ts"), rules_ts()).unwrap();
     std::fs::write(dir.join("validation-cases.json"), validation_cases()).unwrap();

@@ -31,6 +31,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::stats::VmFigures;
 
     /// The shapes the UI codes against (`HostEvent.ts`); a change here is a change of contract.
     #[test]
@@ -40,13 +41,15 @@ mod tests {
             vms: vec![VmStats {
                 uuid: "u".into(),
                 state: VmState::Running,
-                cpu_percent: Some(12.5),
-                memory_kib: 1024,
-                memory_rss_kib: None,
-                disk_read_bytes: 1,
-                disk_write_bytes: 2,
-                net_rx_bytes: 3,
-                net_tx_bytes: 4,
+                figures: VmFigures {
+                    cpu_percent: Some(12.5),
+                    memory_kib: 1024,
+                    memory_rss_kib: None,
+                    disk_read_bytes: 1,
+                    disk_write_bytes: 2,
+                    net_rx_bytes: 3,
+                    net_tx_bytes: 4,
+                },
             }],
         };
         assert_eq!(

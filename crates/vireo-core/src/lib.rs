@@ -20,6 +20,6 @@ pub use error::{Error, ErrorPayload, Result};
 pub use event::HostEvent;
 pub use history::HistoryEntry;
 pub use host::{Accel, HostId, HostKind, HostStatus, HostSummary};
-pub use stats::{VmStats, STATS_INTERVAL, STATS_INTERVAL_MS};
+pub use stats::{VmFigures, VmStats, STATS_INTERVAL, STATS_INTERVAL_MS};
 pub use validate::VmRef;
 pub use vm::{VmAction, VmState, VmSummary};

@@ -14,19 +14,17 @@ pub const STATS_INTERVAL_MS: u64 = 2000;
 /// [`STATS_INTERVAL_MS`] as a `Duration`.
 pub const STATS_INTERVAL: Duration = Duration::from_millis(STATS_INTERVAL_MS);
 
-/// Live figures of one running VM, pushed every STATS_INTERVAL.
-/// Counters are cumulative (as in `VmSummary`); `cpu_percent` needs two samples, so it
-/// is null the first time a VM is seen running.
-#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
-pub struct VmStats {
-    pub uuid: String,
-    pub state: VmState,
+/// The live figures of one VM, as listed (`VmSummary`) and as pushed (`VmStats`): one
+/// struct flattened into both, so the two cannot drift apart. Counters are cumulative;
+/// `cpu_percent` needs two samples, so it is null the first time a VM is seen running.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS, PartialEq)]
+pub struct VmFigures {
     /// Guest CPU use since the previous sample, as a percentage of its vCPUs (0-100).
     pub cpu_percent: Option<f64>,
     /// Memory assigned now (balloon), KiB.
     #[ts(type = "number")]
     pub memory_kib: u64,
-    /// Resident memory of the QEMU process, KiB, where the driver reports it.
+    /// Resident memory of the QEMU process, KiB, while running, where the driver reports it.
     #[ts(type = "number | null")]
     pub memory_rss_kib: Option<u64>,
     #[ts(type = "number")]
@@ -37,4 +35,13 @@ pub struct VmStats {
     pub net_rx_bytes: u64,
     #[ts(type = "number")]
     pub net_tx_bytes: u64,
+}
+
+/// Live figures of one running VM, pushed every STATS_INTERVAL.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
+pub struct VmStats {
+    pub uuid: String,
+    pub state: VmState,
+    #[serde(flatten)]
+    pub figures: VmFigures,
 }

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::stats::VmFigures;
+
 /// libvirt's domain states (`virDomainState`), named for people.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, TS, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
@@ -121,33 +123,18 @@ impl VmAction {
     }
 }
 
-/// One VM in a list, with the figures of the bulk stats call. Counters are cumulative;
-/// `cpu_percent` needs two samples and is `None` on the first.
+/// One VM in a list, with the figures of the bulk stats call.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
 pub struct VmSummary {
     pub uuid: String,
     pub name: String,
     pub state: VmState,
     pub vcpus: u32,
-    /// Memory assigned now (balloon), KiB.
-    #[ts(type = "number")]
-    pub memory_kib: u64,
     /// Most memory the VM may get, KiB.
     #[ts(type = "number")]
     pub max_memory_kib: u64,
-    /// Guest CPU use since the previous sample, as a percentage of its vCPUs (0-100).
-    pub cpu_percent: Option<f64>,
-    /// Resident memory of the QEMU process, KiB, when running.
-    #[ts(type = "number | null")]
-    pub memory_rss_kib: Option<u64>,
-    #[ts(type = "number")]
-    pub disk_read_bytes: u64,
-    #[ts(type = "number")]
-    pub disk_write_bytes: u64,
-    #[ts(type = "number")]
-    pub net_rx_bytes: u64,
-    #[ts(type = "number")]
-    pub net_tx_bytes: u64,
+    #[serde(flatten)]
+    pub figures: VmFigures,
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use vireo_core::{Result, VmState, VmStats};
+use vireo_core::{Result, VmStats};
 
 use crate::host::Host;
 use crate::stats::{DomainStats, Domains};
@@ -35,18 +35,8 @@ impl Host {
 /// The pushed figures of one record; `None` for a domain that stopped between libvirt's
 /// filter and its state read (pushes carry running VMs only).
 fn vm_stats(s: DomainStats, cpu_percent: Option<f64>) -> Option<VmStats> {
-    let state = VmState::from_libvirt(s.state.unwrap_or(0));
-    state.is_active().then(|| VmStats {
-        uuid: s.uuid,
-        state,
-        cpu_percent,
-        memory_kib: s.balloon_current_kib.unwrap_or(0),
-        memory_rss_kib: s.balloon_rss_kib,
-        disk_read_bytes: s.disk_read_bytes,
-        disk_write_bytes: s.disk_write_bytes,
-        net_rx_bytes: s.net_rx_bytes,
-        net_tx_bytes: s.net_tx_bytes,
-    })
+    let state = s.vm_state();
+    state.is_active().then(|| VmStats { figures: s.figures(cpu_percent), uuid: s.uuid, state })
 }
 
 #[cfg(test)]
@@ -54,12 +44,13 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use vireo_core::VmState;
 
     #[test]
     fn a_record_that_stopped_meanwhile_is_left_out() {
         let running = DomainStats { uuid: "a".into(), state: Some(1), balloon_current_kib: Some(512), ..Default::default() };
         let v = vm_stats(running, Some(5.0)).unwrap();
-        assert_eq!((v.state, v.memory_kib, v.cpu_percent), (VmState::Running, 512, Some(5.0)));
+        assert_eq!((v.state, v.figures.memory_kib, v.figures.cpu_percent), (VmState::Running, 512, Some(5.0)));
         let paused = DomainStats { uuid: "p".into(), state: Some(3), ..Default::default() };
         assert_eq!(vm_stats(paused, None).unwrap().state, VmState::Paused);
         let stopped = DomainStats { uuid: "b".into(), state: Some(5), ..Default::default() };
@@ -74,11 +65,11 @@ mod tests {
         let first = host.running_stats().await.unwrap();
         assert_eq!(first.len(), 1, "{first:?}");
         assert_eq!(first[0].state, VmState::Running);
-        assert!(first[0].memory_kib > 0, "{first:?}");
-        assert_eq!(first[0].cpu_percent, None, "the first sample is only a baseline");
+        assert!(first[0].figures.memory_kib > 0, "{first:?}");
+        assert_eq!(first[0].figures.cpu_percent, None, "the first sample is only a baseline");
         tokio::time::sleep(Duration::from_millis(300)).await;
         let second = host.running_stats().await.unwrap();
-        assert!(second[0].cpu_percent.is_some(), "{second:?}");
+        assert!(second[0].figures.cpu_percent.is_some(), "{second:?}");
         let listed = host.list_vms().await.unwrap();
         assert_eq!(listed.iter().find(|v| v.state.is_active()).map(|v| &v.uuid), Some(&second[0].uuid));
     }

@@ -8,6 +8,7 @@ use std::ffi::CStr;
 
 use virt::connect::Connect;
 use virt::sys;
+use vireo_core::{VmFigures, VmState};
 
 use crate::ffi::domain_identity;
 
@@ -28,6 +29,28 @@ pub struct DomainStats {
     pub disk_write_bytes: u64,
     pub net_rx_bytes: u64,
     pub net_tx_bytes: u64,
+}
+
+impl DomainStats {
+    /// libvirt's state number, named.
+    pub fn vm_state(&self) -> VmState {
+        VmState::from_libvirt(self.state.unwrap_or(0))
+    }
+
+    /// The figures of this record, as listed and as pushed (one mapping for both). A VM
+    /// without a process has no CPU % or resident memory, whatever a stale sample says.
+    pub fn figures(&self, cpu_percent: Option<f64>) -> VmFigures {
+        let active = self.vm_state().is_active();
+        VmFigures {
+            cpu_percent: cpu_percent.filter(|_| active),
+            memory_kib: self.balloon_current_kib.unwrap_or(0),
+            memory_rss_kib: self.balloon_rss_kib.filter(|_| active),
+            disk_read_bytes: self.disk_read_bytes,
+            disk_write_bytes: self.disk_write_bytes,
+            net_rx_bytes: self.net_rx_bytes,
+            net_tx_bytes: self.net_tx_bytes,
+        }
+    }
 }
 
 /// A typed parameter's value, widened.

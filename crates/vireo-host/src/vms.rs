@@ -193,20 +193,13 @@ fn list_without_bulk_stats(conn: &Connect, which: Domains) -> Result<Vec<DomainS
 }
 
 fn summary(s: DomainStats, cpu_percent: Option<f64>) -> VmSummary {
-    let state = VmState::from_libvirt(s.state.unwrap_or(0));
     VmSummary {
+        state: s.vm_state(),
+        vcpus: s.vcpus.unwrap_or(0),
+        max_memory_kib: s.balloon_maximum_kib.unwrap_or(0),
+        figures: s.figures(cpu_percent),
         uuid: s.uuid,
         name: s.name,
-        state,
-        vcpus: s.vcpus.unwrap_or(0),
-        memory_kib: s.balloon_current_kib.unwrap_or(0),
-        max_memory_kib: s.balloon_maximum_kib.unwrap_or(0),
-        cpu_percent: if state.is_active() { cpu_percent } else { None },
-        memory_rss_kib: s.balloon_rss_kib.filter(|_| state.is_active()),
-        disk_read_bytes: s.disk_read_bytes,
-        disk_write_bytes: s.disk_write_bytes,
-        net_rx_bytes: s.net_rx_bytes,
-        net_tx_bytes: s.net_tx_bytes,
     }
 }
 
@@ -224,7 +217,7 @@ mod tests {
         };
         let v = summary(s, Some(3.0));
         assert_eq!(v.state, VmState::ShutOff);
-        assert_eq!(v.cpu_percent, None);
-        assert_eq!(v.memory_rss_kib, None);
+        assert_eq!(v.figures.cpu_percent, None);
+        assert_eq!(v.figures.memory_rss_kib, None);
     }
 }

@@ -3,8 +3,6 @@ import type { VmState } from "./VmState";
 
 /**
  * Live figures of one running VM, pushed every STATS_INTERVAL.
- * Counters are cumulative (as in `VmSummary`); `cpu_percent` needs two samples, so it
- * is null the first time a VM is seen running.
  */
 export type VmStats = { uuid: string, state: VmState, 
 /**
@@ -16,6 +14,6 @@ cpu_percent: number | null,
  */
 memory_kib: number, 
 /**
- * Resident memory of the QEMU process, KiB, where the driver reports it.
+ * Resident memory of the QEMU process, KiB, while running, where the driver reports it.
  */
 memory_rss_kib: number | null, disk_read_bytes: number, disk_write_bytes: number, net_rx_bytes: number, net_tx_bytes: number, };

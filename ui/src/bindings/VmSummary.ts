@@ -2,14 +2,9 @@
 import type { VmState } from "./VmState";
 
 /**
- * One VM in a list, with the figures of the bulk stats call. Counters are cumulative;
- * `cpu_percent` needs two samples and is `None` on the first.
+ * One VM in a list, with the figures of the bulk stats call.
  */
 export type VmSummary = { uuid: string, name: string, state: VmState, vcpus: number, 
-/**
- * Memory assigned now (balloon), KiB.
- */
-memory_kib: number, 
 /**
  * Most memory the VM may get, KiB.
  */
@@ -19,6 +14,10 @@ max_memory_kib: number,
  */
 cpu_percent: number | null, 
 /**
- * Resident memory of the QEMU process, KiB, when running.
+ * Memory assigned now (balloon), KiB.
+ */
+memory_kib: number, 
+/**
+ * Resident memory of the QEMU process, KiB, while running, where the driver reports it.
  */
 memory_rss_kib: number | null, disk_read_bytes: number, disk_write_bytes: number, net_rx_bytes: number, net_tx_bytes: number, };

@@ -3,7 +3,7 @@
 // functions work on anything with a name and a state, so they are tested on plain objects.
 import type { HostEvent } from '../bindings/HostEvent';
 import type { VmState } from '../bindings/VmState';
-import type { VmStats } from '../bindings/VmStats';
+import type { VmFigures } from '../bindings/VmFigures';
 import type { VmSummary } from '../bindings/VmSummary';
 import { isActive } from './actions';
 import { compareNamesStrict } from './collate';
@@ -28,10 +28,10 @@ export interface VmSpec {
 }
 
 /**
- * A VM's live figures: the listed `VmSummary` or the pushed `VmStats` itself (both have
- * these fields), kept as received rather than copied.
+ * A VM's live figures (generated from the core, flattened into both `VmSummary` and
+ * `VmStats`): the listed or pushed object itself is kept as received rather than copied.
  */
-export type VmFigures = Omit<VmStats, 'uuid' | 'state'>;
+export type { VmFigures };
 
 export function specOf(vm: VmSummary): VmSpec {
   return { vcpus: vm.vcpus, max_memory_kib: vm.max_memory_kib };
