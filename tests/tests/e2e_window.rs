@@ -4,75 +4,14 @@
 //! Needs (scripts/test.sh provides them): Xvfb, tauri-driver, WebKitWebDriver, and
 //! `ui/dist` built (`npm run build:ui`); the app and the CLI are built fresh by the test.
 
-use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use vireo_core::{VmAction, VmRef};
 use vireo_host::{Host, HostOptions};
 use vireo_tests::daemon::{start_libvirtd, stop_libvirtd, RestartOnDrop};
-use vireo_tests::webdriver::Session;
+use vireo_tests::window::{shots_dir, wait_state, wait_until, Driver, FreshHome, Xvfb};
 use vireo_tests::{fresh_binary, guest_fixture, guest_spec, unique_mac, unique_name, workspace_root, TestDomain};
-
-/// A helper process in its own process group, killed with everything it started
-/// (tauri-driver starts WebKitWebDriver, which starts the app) when dropped. Output goes
-/// to `target/e2e/<name>.log`, never to the test's own pipes, which an orphan would
-/// otherwise hold open.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(cmd: &mut Command, what: &str) -> Proc {
-    use std::os::unix::process::CommandExt;
-    let log = std::fs::File::create(shots_dir().join(format!("{what}.log"))).unwrap();
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .process_group(0)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {what}: {e} (run scripts/test.sh to install it)"));
-    Proc(child)
-}
-
-fn wait_until(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !ok() {
-        assert!(Instant::now() < deadline, "{what} not within {secs} s");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn shots_dir() -> PathBuf {
-    let dir = workspace_root().join("target/e2e");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Polls the VM's state badge until it shows `want`; returns how long that took.
-fn wait_state(s: &Session, vm: &str, want: &str, secs: u64) -> Duration {
-    let css = format!("tr[data-vm=\"{vm}\"] [data-testid=\"vm-state\"]");
-    let start = Instant::now();
-    loop {
-        let state = s.wait_for(&css, secs).and_then(|el| s.attribute(&el, "data-state")).ok().flatten();
-        if state.as_deref() == Some(want) {
-            return start.elapsed();
-        }
-        assert!(start.elapsed() < Duration::from_secs(secs), "{vm} shows {state:?}, not {want}, after {secs} s");
-        std::thread::sleep(Duration::from_millis(25));
-    }
-}
 
 #[test]
 fn e2e_start_a_vm_from_the_window_and_see_live_state() {
@@ -87,44 +26,15 @@ fn e2e_start_a_vm_from_the_window_and_see_live_state() {
     let odd = format!("vireo e2e 名字+{}", std::process::id());
     let _odd_vm = rt.block_on(TestDomain::define_odd(&host, &odd));
 
-    // A private display, and the app with a fresh data directory (a first start).
-    let display = format!(":{}", 90 + std::process::id() % 100);
-    let _xvfb = spawn(Command::new("Xvfb").args([display.as_str(), "-screen", "0", "1400x900x24", "-nolisten", "tcp"]), "Xvfb");
-    let sock = format!("/tmp/.X11-unix/X{}", &display[1..]);
-    wait_until("Xvfb socket", 20, || std::path::Path::new(&sock).exists());
-    // A fresh home: Vireo's database (no VIREO_DATA_DIR: the default place, shared with
-    // the CLI below) and WebKit's profile (localStorage keeps the chosen language) are
-    // under the XDG directories, so every run is a first start.
-    let data = tempfile::tempdir().unwrap();
-    let home_env = [
-        ("HOME", data.path().to_path_buf()),
-        ("XDG_DATA_HOME", data.path().join("xdg-data")),
-        ("XDG_CONFIG_HOME", data.path().join("xdg-config")),
-        ("XDG_CACHE_HOME", data.path().join("xdg-cache")),
-    ];
-    let (port, native) = (free_port(), free_port());
-    let _driver = spawn(
-        Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .env("DISPLAY", &display)
-            .env_remove("VIREO_DATA_DIR")
-            .envs(home_env.iter().cloned())
-            .env("GDK_BACKEND", "x11")
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
-        "tauri-driver",
-    );
-    wait_until("tauri-driver port", 30, || TcpStream::connect(("127.0.0.1", port)).is_ok());
-    // tauri-driver accepts connections before it can always start a session: retry briefly.
-    let driver = format!("http://127.0.0.1:{port}");
-    let mut attempt = Session::start(&driver, &app.display().to_string());
-    for _ in 0..4 {
-        if attempt.is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_secs(1));
-        attempt = Session::start(&driver, &app.display().to_string());
-    }
-    let s = attempt.expect("WebDriver session");
+    // A private display, and the app with a fresh home: Vireo's database (no
+    // VIREO_DATA_DIR: the default place, shared with the CLI below) and WebKit's profile
+    // (localStorage keeps the chosen language) are under its XDG directories, so every run
+    // is a first start.
+    let xvfb = Xvfb::start(&shots_dir());
+    let home = FreshHome::new();
+    let driver = Driver::start(&xvfb, &home, &[]);
+    // tauri-driver accepts connections before it can always start a session: retried briefly.
+    let s = driver.session(&app);
     println!("session {}", s.id());
 
     // First start added the local host; the guest is listed, shut off.
@@ -166,7 +76,7 @@ fn e2e_start_a_vm_from_the_window_and_see_live_state() {
     let out = Command::new(&cli)
         .args(["-c", "qemu:///system", "vm", "start", &odd])
         .env_remove("VIREO_DATA_DIR")
-        .envs(home_env.iter().cloned())
+        .envs(home.env())
         .output()
         .unwrap();
     assert!(out.status.success(), "vireo vm start {odd:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -221,7 +131,7 @@ fn e2e_start_a_vm_from_the_window_and_see_live_state() {
     let out = Command::new(&cli)
         .args(["history", "--json"])
         .env_remove("VIREO_DATA_DIR")
-        .envs(home_env.iter().cloned())
+        .envs(home.env())
         .output()
         .unwrap();
     let stored: serde_json::Value = serde_json::from_slice(&out.stdout).expect("vireo history --json");
