@@ -3,8 +3,10 @@
 //! events. All app logic lives in the core crates.
 
 mod commands;
+mod compositing;
 mod events;
 mod mark;
+mod reveal;
 
 use tauri::Manager;
 use vireo_app::Vireo;
@@ -13,6 +15,8 @@ use vireo_app::Vireo;
 pub fn run() -> i32 {
     // First, so `ui_mark` times the UI's milestones from as near process start as we get.
     mark::record_launch();
+    // Before Tauri starts any thread or webview (it writes the environment).
+    compositing::prefer_software_compositing();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("VIREO_LOG").unwrap_or_else(|_| "info".into()))
         .init();
@@ -27,8 +31,10 @@ pub fn run() -> i32 {
             let vireo = tauri::async_runtime::block_on(Vireo::start(&data_dir, "app"))?;
             events::forward(app.handle().clone(), vireo.subscribe());
             app.manage(vireo);
+            reveal::fallback(app.handle().clone());
             Ok(())
         })
+        .on_page_load(reveal::on_page_load)
         .invoke_handler(tauri::generate_handler![commands::list_hosts, commands::list_vms, commands::vm_action,
             commands::set_host_accel,
             commands::add_host,
