@@ -40,11 +40,12 @@ if has_systemd; then
 fi
 # What the tests add: a virtual display, the WebKit WebDriver, and the tools that build
 # the test guest (busybox initramfs, grub ISO), and a CJK font so the Chinese UI renders
-# in the window's screenshots.
+# in the window's screenshots; sshd and the OpenSSH client tools (ssh-keygen, ssh-agent)
+# for the remote-host tests, which start their own sshd on 127.0.0.1.
 # shellcheck disable=SC2034 # used by test.sh
 TEST_PACKAGES=(
   xvfb xauth webkit2gtk-driver busybox-static cpio xorriso grub-pc-bin grub-common mtools
-  fonts-wqy-microhei
+  fonts-wqy-microhei openssh-server openssh-client
 )
 
 missing_packages() {

@@ -9,6 +9,7 @@ pub mod fixture;
 pub mod guest;
 pub mod procs;
 pub mod silent_peer;
+pub mod sshd;
 pub mod wait;
 pub mod webdriver;
 pub mod window;

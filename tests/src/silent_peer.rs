@@ -45,6 +45,11 @@ impl SilentPeer {
     }
 
     /// A libvirt URI that reaches this peer.
+    /// The port it listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     pub fn uri(&self) -> String {
         format!("qemu+tcp://127.0.0.1:{}/system", self.port)
     }
