@@ -2,7 +2,7 @@
 
 use tauri::State;
 use vireo_app::Vireo;
-use vireo_core::{Accel, ErrorPayload, HistoryEntry, HostSummary, VmAction, VmSummary};
+use vireo_core::{Accel, ErrorPayload, HistoryEntry, HostSummary, HostTarget, PromptAnswer, VmAction, VmSummary};
 
 type CmdResult<T> = Result<T, ErrorPayload>;
 
@@ -27,8 +27,29 @@ pub async fn set_host_accel(vireo: State<'_, Vireo>, host_id: String, accel: Acc
 }
 
 #[tauri::command]
-pub async fn add_host(vireo: State<'_, Vireo>, name: String, uri: String) -> CmdResult<HostSummary> {
-    Ok(vireo.add_host(&name, &uri).await?)
+pub async fn add_host(vireo: State<'_, Vireo>, name: String, target: HostTarget) -> CmdResult<HostSummary> {
+    Ok(vireo.add_host_target(&name, target).await?)
+}
+
+#[tauri::command]
+pub async fn edit_host(vireo: State<'_, Vireo>, host_id: String, name: String, target: HostTarget) -> CmdResult<HostSummary> {
+    Ok(vireo.edit_host(&host_id, &name, target).await?)
+}
+
+#[tauri::command]
+pub async fn connect_host(vireo: State<'_, Vireo>, host_id: String) -> CmdResult<()> {
+    Ok(vireo.connect_host(&host_id).await?)
+}
+
+#[tauri::command]
+pub async fn disconnect_host(vireo: State<'_, Vireo>, host_id: String) -> CmdResult<()> {
+    Ok(vireo.disconnect_host(&host_id).await?)
+}
+
+/// The answer to a host's prompt; a secret in it is passed on and not kept here.
+#[tauri::command]
+pub async fn answer_prompt(vireo: State<'_, Vireo>, host_id: String, answer: PromptAnswer) -> CmdResult<()> {
+    Ok(vireo.answer_prompt(&host_id, answer).await?)
 }
 
 #[tauri::command]

@@ -38,7 +38,11 @@ pub fn run() -> i32 {
         .invoke_handler(tauri::generate_handler![commands::list_hosts, commands::list_vms, commands::vm_action,
             commands::set_host_accel,
             commands::add_host,
+            commands::edit_host,
             commands::remove_host,
+            commands::connect_host,
+            commands::disconnect_host,
+            commands::answer_prompt,
             commands::list_history,
             mark::ui_mark
         ])

@@ -8,6 +8,7 @@ pub mod daemon;
 pub mod fixture;
 pub mod guest;
 pub mod procs;
+pub mod netns;
 pub mod silent_peer;
 pub mod sshd;
 pub mod wait;

@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 
 pub struct Sshd {
     pub port: u16,
+    /// The address it listens on (127.0.0.1, or the namespace's own address).
+    pub addr: String,
+    /// The network namespace it runs in, if any (a "remote" host with its own address).
+    netns: Option<String>,
     dir: tempfile::TempDir,
     child: Option<Child>,
 }
@@ -33,6 +37,11 @@ impl Sshd {
     /// Starts sshd with a fresh host key; root may sign in with `client_key()` (or the
     /// passphrase-protected `locked_key()`), other users with passwords.
     pub fn start() -> Sshd {
+        Sshd::start_at("127.0.0.1", free_port(), None)
+    }
+
+    /// Starts sshd on `addr:port`, inside the network namespace `netns` if given.
+    pub fn start_at(addr: &str, port: u16, netns: Option<&str>) -> Sshd {
         let dir = tempfile::Builder::new().prefix("vireo-sshd-").tempdir().unwrap();
         keygen(&dir.path().join("host_key"), "");
         keygen(&dir.path().join("client_key"), "");
@@ -40,7 +49,7 @@ impl Sshd {
         let mut auth = std::fs::read_to_string(dir.path().join("client_key.pub")).unwrap();
         auth += &std::fs::read_to_string(dir.path().join("locked_key.pub")).unwrap();
         std::fs::write(dir.path().join("authorized_keys"), auth).unwrap();
-        let mut sshd = Sshd { port: free_port(), dir, child: None };
+        let mut sshd = Sshd { port, addr: addr.to_owned(), netns: netns.map(str::to_owned), dir, child: None };
         sshd.launch();
         sshd
     }
@@ -71,12 +80,13 @@ impl Sshd {
     fn config(&self) -> String {
         let d = self.dir().display();
         format!(
-            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
+            "Port {port}\nListenAddress {addr}\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
              AuthorizedKeysFile {d}/authorized_keys\nPermitRootLogin prohibit-password\n\
              PasswordAuthentication yes\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n\
              AllowTcpForwarding yes\nAllowStreamLocalForwarding yes\nClientAliveInterval 0\n\
              LogLevel ERROR\nSubsystem sftp internal-sftp\n",
-            port = self.port
+            port = self.port,
+            addr = self.addr
         )
     }
 
@@ -84,7 +94,15 @@ impl Sshd {
         std::fs::create_dir_all("/run/sshd").unwrap();
         let conf = self.dir().join("sshd_config");
         std::fs::write(&conf, self.config()).unwrap();
-        let child = Command::new("/usr/sbin/sshd")
+        let mut cmd = match &self.netns {
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns, "/usr/sbin/sshd"]);
+                c
+            }
+            None => Command::new("/usr/sbin/sshd"),
+        };
+        let child = cmd
             .args(["-D", "-e", "-f"])
             .arg(&conf)
             .stdin(Stdio::null())
@@ -94,7 +112,7 @@ impl Sshd {
             .expect("start /usr/sbin/sshd (openssh-server)");
         self.child = Some(child);
         let end = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        while std::net::TcpStream::connect((self.addr.as_str(), self.port)).is_err() {
             assert!(Instant::now() < end, "sshd did not listen on port {} within 10 s", self.port);
             std::thread::sleep(Duration::from_millis(20));
         }

@@ -245,3 +245,25 @@ fn commands_tunnels_libvirt_and_files_share_one_session() {
     assert!(!sock.exists(), "the forwarded socket is removed");
     drop((remote, local));
 }
+
+/// A "remote" host with an address of its own: sshd inside a network namespace, reached
+/// over a veth link, carrying commands and libvirt like any server would.
+#[test]
+fn a_host_in_its_own_network_namespace() {
+    let ns = vireo_tests::netns::Netns::create("ssh");
+    let sshd = Sshd::start_at(&ns.addr, 22, Some(&ns.name));
+    let t = Target { host: ns.addr.clone(), port: 22, user: "root".into() };
+    let s = SshSession::connect(&t, &key(&sshd), &trusting(&sshd)).expect("sign in across the veth link");
+    // Its commands run in the namespace: they see its address, not loopback's.
+    let out = s.run(&["ip", "-o", "-4", "addr", "show"], Privilege::User).unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&ns.addr), "{}", String::from_utf8_lossy(&out.stdout));
+    let sock = private_socket_path(&format!("ns-{}.sock", std::process::id())).unwrap();
+    let fwd = s.forward_unix("/var/run/libvirt/libvirt-sock", &sock).unwrap();
+    let uri = format!("qemu+unix:///system?socket={}", fwd.path().display());
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let n = rt.block_on(async {
+        let host = vireo_host::Host::connect("ns", &uri, Default::default()).await.expect("libvirt through the namespace host");
+        host.list_vms().await.unwrap().len()
+    });
+    println!("namespace host {}: {n} VMs through its SSH session", ns.addr);
+}

@@ -6,6 +6,7 @@
 
 mod first_start;
 pub mod history;
+mod hosts;
 mod session;
 mod stats_pump;
 
@@ -16,9 +17,9 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 use vireo_core::{
-    validate, Accel, Error, HistoryEntry, HostEvent, HostId, HostKind, HostSummary, Result, VmAction, VmRef, VmSummary,
+    Accel, Error, HistoryEntry, HostEvent, HostId, HostKind, HostSummary, Result, VmAction, VmRef, VmSummary,
 };
-use vireo_host::{kvm_guests_work, resolve_accel, DomainKind, Host, HostOptions};
+use vireo_host::{kvm_guests_work, resolve_accel, DomainKind, Host, HostOptions, SshLink};
 use vireo_store::{SavedHost, Store};
 
 use crate::session::Session;
@@ -65,7 +66,14 @@ impl Vireo {
     }
 
     fn open_session(&self, saved: SavedHost) -> Result<()> {
-        let host = Host::new(saved.id.clone(), &saved.uri, HostOptions::default())?;
+        let host = match &saved.ssh {
+            Some(spec) => {
+                let accepted = hosts::accepted_keys(&self.store, spec)?;
+                let link = Arc::new(SshLink::new(spec.clone(), accepted));
+                Host::new_ssh(saved.id.clone(), link, HostOptions::default())
+            }
+            None => Host::new(saved.id.clone(), &saved.uri, HostOptions::default())?,
+        };
         let id = saved.id.clone();
         let session = Session::start(saved, host, &self.events);
         self.hosts.write().unwrap().insert(id, session);
@@ -93,6 +101,8 @@ impl Vireo {
                     accel: saved.accel,
                     status,
                     error,
+                    ssh: saved.ssh.clone(),
+                    prompt: host.prompt(),
                 }
             })
             .collect()
@@ -118,46 +128,6 @@ impl Vireo {
         let result = host.vm_action(&vm, action).await;
         let target = host.vm_name(&vm).await.unwrap_or_else(|_| vm.to_string());
         self.record(self.host_name(host_id), action.as_str(), target, &result).await;
-        result
-    }
-
-    /// Saves a new host and starts its session (connecting in the background; its status
-    /// arrives as events). Name and URI are checked first; nothing is saved if they are bad.
-    pub async fn add_host(&self, name: &str, uri: &str) -> Result<HostSummary> {
-        let result = self.add_host_inner(name, uri).await;
-        self.record(name.trim().to_owned(), "add_host", uri.trim().to_owned(), &result).await;
-        result
-    }
-
-    async fn add_host_inner(&self, name: &str, uri: &str) -> Result<HostSummary> {
-        let name = validate::host_name(name)?.to_owned();
-        let uri = validate::connection_uri(uri)?.to_owned();
-        let kind = kind_of(&uri);
-        let store = self.store.clone();
-        let saved = tokio::task::spawn_blocking(move || store.add_host(&name, &uri, kind, Accel::Auto))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))??;
-        let id = saved.id.clone();
-        self.open_session(saved)?;
-        self.list_hosts().into_iter().find(|h| h.id == id).ok_or(Error::HostNotFound(id))
-    }
-
-    /// Forgets a saved host and closes its session. Its VMs are not touched.
-    pub async fn remove_host(&self, host_id: &str) -> Result<()> {
-        let name = self.host_name(host_id);
-        let store = self.store.clone();
-        let id = host_id.to_owned();
-        let result = tokio::task::spawn_blocking(move || store.remove_host(&id))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))
-            .and_then(|r| r.map_err(Error::from));
-        if result.is_ok() {
-            // Dropping the session (after the lock is released) ends its event and stats
-            // tasks; the connection closes once no caller holds the `Host` any more.
-            let removed = self.hosts.write().unwrap().remove(host_id);
-            drop(removed);
-        }
-        self.record(name.clone(), "remove_host", name, &result).await;
         result
     }
 
@@ -216,7 +186,7 @@ impl Vireo {
 }
 
 /// What kind of host a URI names: this machine's system daemon, the demo driver, or remote.
-fn kind_of(uri: &str) -> HostKind {
+pub(crate) fn kind_of(uri: &str) -> HostKind {
     if uri.starts_with("test:") || uri.starts_with("test+") {
         HostKind::Demo
     } else if uri.starts_with("qemu:///") {

@@ -21,6 +21,10 @@ fn export_all(dir: &Path) {
     VmStats::export_all_to(dir).unwrap();
     VmFigures::export_all_to(dir).unwrap();
     VmAction::export_all_to(dir).unwrap();
+    SshSpec::export_all_to(dir).unwrap();
+    HostPrompt::export_all_to(dir).unwrap();
+    HostTarget::export_all_to(dir).unwrap();
+    PromptAnswer::export_all_to(dir).unwrap();
     std::fs::write(dir.join("rules.ts"), rules_ts()).unwrap();
     std::fs::write(dir.join("validation-cases.json"), validation_cases()).unwrap();
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::host::{HostId, HostStatus};
+use crate::ssh::HostPrompt;
 use crate::stats::VmStats;
 use crate::vm::VmState;
 
@@ -15,8 +16,8 @@ pub enum HostEvent {
     /// `state` is `None` where the event alone does not fix it (`defined`, `undefined`):
     /// listeners re-read the list then.
     VmLifecycle { host_id: HostId, uuid: String, name: String, event: String, state: Option<VmState> },
-    /// The host's connection went up or down.
-    HostStatus { host_id: HostId, status: HostStatus, error: Option<String> },
+    /// The host's connection went up or down; `prompt`: what it waits for from the user.
+    HostStatus { host_id: HostId, status: HostStatus, error: Option<String>, prompt: Option<HostPrompt> },
     /// The figures of every running (active) VM of the host, one message per host every
     /// `STATS_INTERVAL`. Sent only when there is something to say: while VMs run, and
     /// once with an empty list when the last one stopped; an idle host stays silent.

@@ -3,16 +3,21 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::ssh::{HostPrompt, SshSpec};
+
 /// A saved host's stable id (the store's primary key, as text so the UI needs no bigint).
 pub type HostId = String;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, TS, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum HostKind {
-    /// This machine's libvirtd (`qemu:///system`).
+    /// This machine's libvirtd (`qemu:///system` or `qemu:///session`).
     Local,
-    /// A remote machine.
+    /// Any libvirt URI, handed to libvirt as it is (the expert's way; libvirt's own ssh
+    /// transport asks for passwords itself).
     Remote,
+    /// A remote machine through Vireo's own SSH session (`HostSummary::ssh`).
+    Ssh,
     /// libvirt's built-in `test:///default` hypervisor: fake VMs, offered when no libvirtd answers.
     Demo,
 }
@@ -22,6 +27,7 @@ impl HostKind {
         match self {
             HostKind::Local => "local",
             HostKind::Remote => "remote",
+            HostKind::Ssh => "ssh",
             HostKind::Demo => "demo",
         }
     }
@@ -30,6 +36,7 @@ impl HostKind {
         Some(match s {
             "local" => HostKind::Local,
             "remote" => HostKind::Remote,
+            "ssh" => HostKind::Ssh,
             "demo" => HostKind::Demo,
             _ => return None,
         })
@@ -85,4 +92,43 @@ pub struct HostSummary {
     pub status: HostStatus,
     /// Why the host is disconnected, when it is.
     pub error: Option<String>,
+    /// Where and how an SSH host signs in (`kind` is `ssh`); `uri` is then `ssh://user@host:port`.
+    pub ssh: Option<SshSpec>,
+    /// What the host waits for from the user before it can connect.
+    pub prompt: Option<HostPrompt>,
+}
+
+/// How a host is reached, as the add and edit dialogs and the CLI give it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum HostTarget {
+    /// A libvirt URI (`qemu:///system`, `qemu:///session`, or any URI an expert gives).
+    Uri { uri: String },
+    /// Vireo's own SSH session.
+    Ssh { spec: SshSpec },
+}
+
+/// The user's answer to a host's `HostPrompt`.
+#[derive(Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PromptAnswer {
+    /// Trust the key with this fingerprint (it must be the one the prompt showed).
+    AcceptHostKey { fingerprint: String },
+    /// Do not trust it: the host stays disconnected.
+    RefuseHostKey,
+    /// A password or key passphrase, kept in memory for the session only.
+    Secret { secret: String },
+    /// Not now: the host stays disconnected until connected again.
+    Cancel,
+}
+
+impl std::fmt::Debug for PromptAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PromptAnswer::AcceptHostKey { fingerprint } => write!(f, "AcceptHostKey({fingerprint})"),
+            PromptAnswer::RefuseHostKey => f.write_str("RefuseHostKey"),
+            PromptAnswer::Secret { .. } => f.write_str("Secret(…)"),
+            PromptAnswer::Cancel => f.write_str("Cancel"),
+        }
+    }
 }

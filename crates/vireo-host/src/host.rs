@@ -25,12 +25,14 @@ use tokio::sync::{broadcast, watch, Notify};
 use tokio::task::JoinHandle;
 use virt::connect::Connect;
 use virt::sys;
-use vireo_core::{validate, Error, HostEvent, HostId, HostStatus, Result};
+use vireo_core::{validate, Error, HostEvent, HostId, HostPrompt, HostStatus, Result};
+use vireo_ssh::SshSession;
 
 use crate::error::{is_unsupported, message, open_error};
 use crate::cpu::CpuSamples;
 use crate::events::{Registration, Sink};
 use crate::runtime;
+use crate::ssh_link::{SshLink, SshOpened};
 
 #[derive(Debug, Clone)]
 pub struct HostOptions {
@@ -68,9 +70,22 @@ pub struct Host {
     pub(crate) inner: Arc<Inner>,
 }
 
+/// How a host reaches libvirt.
+#[derive(Clone)]
+pub enum Transport {
+    /// A URI libvirt opens itself (local sockets, libvirt's own remote transports).
+    Uri(String),
+    /// Vireo's own SSH session, with libvirt's socket forwarded through it.
+    Ssh(Arc<SshLink>),
+}
+
 pub(crate) struct Inner {
     pub(crate) id: HostId,
+    /// The URI, or `ssh://user@host:port` for an SSH host: what messages name.
     pub(crate) uri: String,
+    transport: Transport,
+    /// Whether the host should be connected (the user can disconnect it).
+    wanted: watch::Sender<bool>,
     opts: HostOptions,
     session: Mutex<Option<Session>>,
     events: broadcast::Sender<HostEvent>,
@@ -89,6 +104,8 @@ struct Session {
     /// What works less well than it should on this session, for the user ("connected, but ...").
     notice: Option<String>,
     _callbacks: Option<Registration>,
+    /// The SSH session carrying the connection; dropped after it (fields drop in order).
+    ssh: Option<SshOpened>,
 }
 
 impl Host {
@@ -96,12 +113,24 @@ impl Host {
     /// Must be called inside a tokio runtime.
     pub fn new(id: impl Into<HostId>, uri: &str, opts: HostOptions) -> Result<Host> {
         let uri = validate::connection_uri(uri)?.to_owned();
+        Ok(Host::start(id.into(), uri.clone(), Transport::Uri(uri), opts))
+    }
+
+    /// A host behind Vireo's own SSH session; starts connecting in the background.
+    pub fn new_ssh(id: impl Into<HostId>, link: Arc<SshLink>, opts: HostOptions) -> Host {
+        Host::start(id.into(), link.display_uri(), Transport::Ssh(link), opts)
+    }
+
+    fn start(id: HostId, uri: String, transport: Transport, opts: HostOptions) -> Host {
         runtime::ensure_started();
         let (events, _) = broadcast::channel(1024);
         let (status, _) = watch::channel((HostStatus::Connecting, None));
+        let (wanted, _) = watch::channel(true);
         let inner = Arc::new(Inner {
-            id: id.into(),
+            id,
             uri,
+            transport,
+            wanted,
             opts,
             session: Mutex::new(None),
             events,
@@ -111,7 +140,38 @@ impl Host {
         });
         let task = tokio::spawn(supervise(Arc::downgrade(&inner)));
         *inner.supervisor.lock().unwrap() = Some(task);
-        Ok(Host { inner })
+        Host { inner }
+    }
+
+    /// The SSH sign-in state, for an SSH host.
+    pub fn ssh_link(&self) -> Option<Arc<SshLink>> {
+        match &self.inner.transport {
+            Transport::Ssh(link) => Some(link.clone()),
+            Transport::Uri(_) => None,
+        }
+    }
+
+    /// The SSH session of the current connection (commands, files, tunnels share it).
+    pub fn ssh(&self) -> Option<SshSession> {
+        self.inner.session.lock().unwrap().as_ref().and_then(|s| s.ssh.as_ref()).map(|o| o.session.clone())
+    }
+
+    /// What the host waits for from the user, if anything.
+    pub fn prompt(&self) -> Option<HostPrompt> {
+        self.ssh_link().and_then(|l| l.prompt())
+    }
+
+    /// Drops the connection and stays disconnected until `reconnect`.
+    pub fn disconnect(&self) {
+        self.inner.wanted.send_replace(false);
+    }
+
+    /// Connects again now (after `disconnect`, a refused host key or a failed sign-in).
+    pub fn reconnect(&self) {
+        self.inner.wanted.send_replace(true);
+        if let Some(link) = self.ssh_link() {
+            link.retry_now();
+        }
     }
 
     /// Creates the host and waits for the first connection attempt; its error if it failed.
@@ -210,7 +270,11 @@ fn internal(e: impl std::fmt::Display) -> Error {
 
 fn set_status(inner: &Inner, status: HostStatus, error: Option<String>) {
     inner.status.send_replace((status, error.clone()));
-    let _ = inner.events.send(HostEvent::HostStatus { host_id: inner.id.clone(), status, error });
+    let prompt = match &inner.transport {
+        Transport::Ssh(link) => link.prompt(),
+        Transport::Uri(_) => None,
+    };
+    let _ = inner.events.send(HostEvent::HostStatus { host_id: inner.id.clone(), status, error, prompt });
 }
 
 /// An open that outlived its attempt's deadline. libvirt cannot cancel a connect, so it
@@ -242,11 +306,11 @@ impl Drop for Pending {
 /// waits for it up to the deadline.
 async fn attempt(
     pending: &mut Pending,
-    (host_id, uri, opts): (&HostId, &str, &HostOptions),
+    (host_id, uri, transport, opts): (&HostId, &str, &Transport, &HostOptions),
     events: &broadcast::Sender<HostEvent>,
 ) -> Result<Session> {
     let open = pending.0.get_or_insert_with(|| InFlight {
-        task: spawn_open(host_id.clone(), uri, opts, events.clone()),
+        task: spawn_open(host_id.clone(), transport.clone(), opts, events.clone()),
         started: Instant::now(),
     });
     match tokio::time::timeout(opts.connect_timeout, &mut open.task).await {
@@ -264,14 +328,24 @@ async fn attempt(
 /// is still usable, but the user should know it is degraded.
 fn spawn_open(
     host_id: HostId,
-    uri: &str,
+    transport: Transport,
     opts: &HostOptions,
     events: broadcast::Sender<HostEvent>,
 ) -> JoinHandle<Result<Session>> {
     let (interval, count) = (opts.keepalive_interval, opts.keepalive_count);
-    let uri = uri.to_owned();
+    let (timeout, keepalive) = (opts.connect_timeout, Duration::from_secs(interval.max(1) as u64));
     tokio::task::spawn_blocking(move || -> Result<Session> {
-        let conn = Connect::open(Some(&uri)).map_err(|e| open_error(&uri, &e))?;
+        let (ssh, uri) = match &transport {
+            Transport::Uri(uri) => (None, uri.clone()),
+            Transport::Ssh(link) => {
+                let opened = link.open(&host_id, timeout, keepalive)?;
+                let uri = opened.uri.clone();
+                (Some(opened), uri)
+            }
+        };
+        let read_only = ssh.as_ref().is_some_and(|o| o.read_only);
+        let opened = if read_only { Connect::open_read_only(Some(&uri)) } else { Connect::open(Some(&uri)) };
+        let conn = opened.map_err(|e| open_error(&uri, &e))?;
         let lost = Arc::new(Notify::new());
         let mut degraded = Vec::new();
         degraded.extend(enable_keepalive(&host_id, &conn, interval, count));
@@ -296,7 +370,7 @@ fn spawn_open(
             }
         };
         let notice = (!degraded.is_empty()).then(|| format!("connected, but {}", degraded.join("; ")));
-        Ok(Session { conn, lost, notice, _callbacks: callbacks })
+        Ok(Session { conn, lost, notice, _callbacks: callbacks, ssh })
     })
 }
 
@@ -360,11 +434,30 @@ fn unit_random() -> f64 {
 async fn supervise(weak: Weak<Inner>) {
     let Some(inner) = weak.upgrade() else { return };
     let (host_id, uri, opts, events) = (inner.id.clone(), inner.uri.clone(), inner.opts.clone(), inner.events.clone());
+    let transport = inner.transport.clone();
+    let mut wanted = inner.wanted.subscribe();
     drop(inner);
+    let link = match &transport {
+        Transport::Ssh(link) => Some(link.clone()),
+        Transport::Uri(_) => None,
+    };
     let mut backoff = Backoff::new(opts.min_backoff, opts.max_backoff);
     let mut pending = Pending(None);
     loop {
-        let attempt = attempt(&mut pending, (&host_id, &uri, &opts), &events).await;
+        // Disconnected by the user: wait until asked to connect again.
+        if !*wanted.borrow_and_update() {
+            if let Some(inner) = weak.upgrade() {
+                set_status(&inner, HostStatus::Disconnected, Some("disconnected; connect it to see its VMs".into()));
+            }
+            if wanted.wait_for(|w| *w).await.is_err() {
+                return;
+            }
+            backoff.reset();
+            if let Some(inner) = weak.upgrade() {
+                set_status(&inner, HostStatus::Connecting, None);
+            }
+        }
+        let attempt = attempt(&mut pending, (&host_id, &uri, &transport, &opts), &events).await;
         // `inner` only within this block: the task must not keep the host alive while it
         // waits, or dropping the last `Host` would not end it.
         {
@@ -376,11 +469,17 @@ async fn supervise(weak: Weak<Inner>) {
                     set_status(&inner, HostStatus::Connected, notice);
                     drop(inner);
                     let up_since = Instant::now();
-                    lost.notified().await;
+                    let by_user = tokio::select! {
+                        _ = lost.notified() => false,
+                        _ = wanted.wait_for(|w| !*w) => true,
+                    };
                     let Some(inner) = weak.upgrade() else { return };
                     let old = inner.session.lock().unwrap().take();
                     // Closing may send a last RPC: keep it off the async workers.
                     tokio::task::spawn_blocking(move || drop(old));
+                    if by_user {
+                        continue;
+                    }
                     let up_for = up_since.elapsed();
                     if up_for >= opts.stable_after {
                         backoff.reset();
@@ -395,10 +494,30 @@ async fn supervise(weak: Weak<Inner>) {
                 }
             }
         }
-        // Also after a loss: a peer that accepts and then drops must not be hammered.
-        tokio::time::sleep(backoff.next_wait(unit_random())).await;
+        // A host that waits for the user (a host key to accept, a password) is not retried
+        // on its own: the answer, or "connect", wakes it.
+        if let Some(link) = link.as_ref().filter(|l| l.waits_for_user()) {
+            tokio::select! {
+                _ = link.answered.notified() => backoff.reset(),
+                _ = wanted.wait_for(|w| !*w) => continue,
+            }
+        } else {
+            // Also after a loss: a peer that accepts and then drops must not be hammered.
+            let wait = backoff.next_wait(unit_random());
+            match &link {
+                Some(link) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = link.answered.notified() => backoff.reset(),
+                    }
+                }
+                None => tokio::time::sleep(wait).await,
+            }
+        }
         if let Some(inner) = weak.upgrade() {
-            set_status(&inner, HostStatus::Connecting, None);
+            if *wanted.borrow() {
+                set_status(&inner, HostStatus::Connecting, None);
+            }
         }
     }
 }

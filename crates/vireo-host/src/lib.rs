@@ -14,12 +14,14 @@ mod host;
 mod leases;
 mod running;
 mod runtime;
+pub mod ssh_link;
 mod stats;
 mod vms;
 pub mod xml;
 
 pub use accel::{kvm_guests_work, resolve_accel, DomainKind};
 pub use default_uri::{embedded_default, EmbeddedDefault, DEMO_URI, LOCAL_URI};
-pub use host::{Host, HostOptions};
+pub use host::{Host, HostOptions, Transport};
+pub use ssh_link::SshLink;
 pub use leases::Lease;
 pub use stats::DomainStats;

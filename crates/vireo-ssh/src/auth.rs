@@ -44,6 +44,10 @@ pub enum Auth {
     /// A private key file; `passphrase` when it is encrypted.
     KeyFile { path: PathBuf, passphrase: Option<Secret> },
     Password(Secret),
+    /// A password sign-in without the password yet: the session goes as far as the
+    /// host-key check, then fails with `SshError::PasswordNeeded` (nothing is sent that
+    /// the server could count as a failed sign-in).
+    AskPassword,
 }
 
 impl Auth {
@@ -52,7 +56,7 @@ impl Auth {
         match self {
             Auth::Agent => "agent",
             Auth::KeyFile { .. } => "publickey",
-            Auth::Password(_) => "password",
+            Auth::Password(_) | Auth::AskPassword => "password",
         }
     }
 }

@@ -157,6 +157,7 @@ fn sign_in(sess: &Session, target: &Target, auth: &Auth, opts: &ConnectOptions) 
             })
         }
         Auth::Password(pw) => sess.userauth_password(&target.user, pw.expose()).map_err(|e| failed(e.message().to_owned())),
+        Auth::AskPassword => Err(SshError::PasswordNeeded { target: target.to_string() }),
     };
     match result {
         Err(SshError::AuthFailed { .. }) | Err(SshError::NoAgent(_)) | Err(SshError::PassphraseWrong { .. }) if is_timeout_now(sess) => {

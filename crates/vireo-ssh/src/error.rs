@@ -30,6 +30,8 @@ pub enum SshError {
     HostKeyChanged { target: String, host: String, expected: String, got: KeyInfo },
     #[error("{target} refused the sign-in as {user} ({method}): {reason}")]
     AuthFailed { target: String, user: String, method: &'static str, reason: String },
+    #[error("{target} wants a password to sign in")]
+    PasswordNeeded { target: String },
     #[error("the key {path} is protected by a passphrase: give it to sign in")]
     PassphraseNeeded { path: String },
     #[error("the passphrase for the key {path} is wrong")]
@@ -67,7 +69,10 @@ impl SshError {
     pub fn wants_credentials(&self) -> bool {
         matches!(
             self,
-            SshError::AuthFailed { .. } | SshError::PassphraseNeeded { .. } | SshError::PassphraseWrong { .. }
+            SshError::AuthFailed { .. }
+                | SshError::PasswordNeeded { .. }
+                | SshError::PassphraseNeeded { .. }
+                | SshError::PassphraseWrong { .. }
         )
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use rusqlite::Connection;
 
 pub use history::{NewHistory, Outcome};
-pub use hosts::SavedHost;
+pub use hosts::{SavedHost, SavedHostKey};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

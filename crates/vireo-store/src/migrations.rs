@@ -3,8 +3,10 @@
 use rusqlite_migration::{Migrations, M};
 
 pub(crate) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        "CREATE TABLE hosts (
+    Migrations::new(vec![
+        // 1: the skeleton.
+        M::up(
+            "CREATE TABLE hosts (
              id         INTEGER PRIMARY KEY,
              name       TEXT NOT NULL UNIQUE,
              uri        TEXT NOT NULL,
@@ -27,7 +29,39 @@ pub(crate) fn migrations() -> Migrations<'static> {
              key   TEXT PRIMARY KEY,
              value TEXT NOT NULL
          );",
-    )])
+        ),
+        // 2: SSH hosts (where and how to sign in; never a secret) and the host keys the
+        // user accepted. SQLite cannot change a CHECK, so `hosts` is rebuilt.
+        M::up(
+            "CREATE TABLE hosts_v2 (
+                 id            INTEGER PRIMARY KEY,
+                 name          TEXT NOT NULL UNIQUE,
+                 uri           TEXT NOT NULL,
+                 kind          TEXT NOT NULL CHECK (kind IN ('local', 'remote', 'ssh', 'demo')),
+                 accel         TEXT NOT NULL DEFAULT 'auto' CHECK (accel IN ('auto', 'kvm', 'qemu')),
+                 created_at    INTEGER NOT NULL,
+                 ssh_user      TEXT,
+                 ssh_host      TEXT,
+                 ssh_port      INTEGER CHECK (ssh_port BETWEEN 1 AND 65535),
+                 ssh_auth      TEXT CHECK (ssh_auth IN ('agent', 'key', 'password')),
+                 ssh_key_path  TEXT,
+                 ssh_read_only INTEGER NOT NULL DEFAULT 0,
+                 CHECK ((kind = 'ssh') = (ssh_host IS NOT NULL))
+             );
+             INSERT INTO hosts_v2 (id, name, uri, kind, accel, created_at)
+                 SELECT id, name, uri, kind, accel, created_at FROM hosts;
+             DROP TABLE hosts;
+             ALTER TABLE hosts_v2 RENAME TO hosts;
+             CREATE TABLE host_keys (
+                 host        TEXT NOT NULL,
+                 port        INTEGER NOT NULL,
+                 key_type    TEXT NOT NULL,
+                 fingerprint TEXT NOT NULL,
+                 accepted_at INTEGER NOT NULL,
+                 PRIMARY KEY (host, port, key_type)
+             );",
+        ),
+    ])
 }
 
 #[cfg(test)]
