@@ -158,6 +158,9 @@ async fn a_password_host_asks_again_after_a_wrong_password() {
         let e = error.unwrap_or_default();
         assert!(!e.contains("password") && !e.contains("refused the sign-in"), "signed in, then libvirt said: {e}");
     }
+    // The refused password is in history as a failed sign-in; secrets never are.
+    let entries = app.history(50).await.unwrap();
+    assert!(entries.iter().any(|h| h.action == "sign_in" && !h.ok), "{entries:?}");
     // Secrets never reach the history or the store.
     let history = format!("{:?}", app.history(50).await.unwrap());
     assert!(!history.contains(&user.password) && !history.contains("wrong"), "{history}");

@@ -169,6 +169,12 @@ fn commands_tunnels_libvirt_and_files_share_one_session() {
     assert_eq!((out.status, out.stdout.as_slice(), out.stderr_line().as_str()), (Some(3), &b"fed through stdin"[..], "oops"));
     assert!(s.run(&["false"], Privilege::Root).is_err());
 
+    // The KVM probe through the session says what the local probe says (same machine).
+    let remote = vireo_host::remote_kvm_guests_work(&s);
+    let local = vireo_host::kvm_guests_work();
+    println!("KVM probe: local {local}, through SSH {remote:?}");
+    assert_eq!(remote, Some(local));
+
     // A TCP tunnel to a service on the remote's loopback.
     let echo = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = echo.local_addr().unwrap().port();

@@ -19,7 +19,7 @@ use tokio::sync::broadcast;
 use vireo_core::{
     Accel, Error, HistoryEntry, HostEvent, HostId, HostKind, HostSummary, Result, VmAction, VmRef, VmSummary,
 };
-use vireo_host::{kvm_guests_work, resolve_accel, DomainKind, Host, HostOptions, SshLink};
+use vireo_host::{kvm_guests_work, remote_kvm_guests_work, resolve_accel, DomainKind, Host, HostOptions, SshLink};
 use vireo_store::{SavedHost, Store};
 
 use crate::session::Session;
@@ -75,7 +75,7 @@ impl Vireo {
             None => Host::new(saved.id.clone(), &saved.uri, HostOptions::default())?,
         };
         let id = saved.id.clone();
-        let session = Session::start(saved, host, &self.events);
+        let session = Session::start(saved, host, &self.events, self.store.clone(), self.actor);
         self.hosts.write().unwrap().insert(id, session);
         Ok(())
     }
@@ -158,8 +158,8 @@ impl Vireo {
     }
 
     /// The `<domain type>` new guests on this host get. `Auto` picks KVM only where it
-    /// works: on the local machine a probe guest must run; on other hosts libvirt must offer
-    /// KVM (a remote probe comes with the SSH command runner).
+    /// works: libvirt must offer KVM, and a probe guest must run (on the local machine, and
+    /// on an SSH host through its session).
     pub async fn guest_domain_kind(&self, host_id: &str) -> Result<DomainKind> {
         let (saved, host) = {
             let hosts = self.hosts.read().unwrap();
@@ -176,6 +176,16 @@ impl Vireo {
         if saved.kind == HostKind::Local {
             let works = tokio::task::spawn_blocking(kvm_guests_work).await.map_err(|e| Error::Internal(e.to_string()))?;
             return Ok(resolve_accel(Accel::Auto, || works));
+        }
+        // An SSH host runs the same probe through its session; where it cannot tell (or
+        // for a URI host, with no command channel), libvirt's offer decides.
+        if let Some(session) = host.ssh() {
+            let verdict = tokio::task::spawn_blocking(move || remote_kvm_guests_work(&session))
+                .await
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            if let Some(works) = verdict {
+                return Ok(resolve_accel(Accel::Auto, || works));
+            }
         }
         Ok(DomainKind::Kvm)
     }

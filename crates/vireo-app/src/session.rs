@@ -6,11 +6,13 @@ use std::future::Future;
 
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
-use vireo_core::HostEvent;
-use vireo_host::Host;
-use vireo_store::SavedHost;
+use std::sync::Arc;
 
-use crate::stats_pump;
+use vireo_core::{HostEvent, HostPrompt, HostStatus};
+use vireo_host::Host;
+use vireo_store::{SavedHost, Store};
+
+use crate::{history, stats_pump};
 
 /// A task that is aborted when its handle is dropped.
 pub(crate) struct Task(JoinHandle<()>);
@@ -30,15 +32,55 @@ impl Drop for Task {
 pub(crate) struct Session {
     pub(crate) saved: SavedHost,
     pub(crate) host: Host,
-    _tasks: [Task; 2],
+    _tasks: Vec<Task>,
 }
 
 impl Session {
-    /// Starts forwarding the host's events to `events`, and its stats pump.
-    pub(crate) fn start(saved: SavedHost, host: Host, events: &broadcast::Sender<HostEvent>) -> Session {
-        let forward = Task::spawn(forward(host.id().to_owned(), host.subscribe(), events.clone()));
-        let stats = stats_pump::start(host.clone(), events.clone());
-        Session { saved, host, _tasks: [forward, stats] }
+    /// Starts forwarding the host's events to `events`, its stats pump, and for an SSH
+    /// host the record of failed sign-ins.
+    pub(crate) fn start(
+        saved: SavedHost,
+        host: Host,
+        events: &broadcast::Sender<HostEvent>,
+        store: Arc<Store>,
+        actor: &'static str,
+    ) -> Session {
+        let mut tasks = vec![
+            Task::spawn(forward(host.id().to_owned(), host.subscribe(), events.clone())),
+            stats_pump::start(host.clone(), events.clone()),
+        ];
+        if host.ssh_link().is_some() {
+            tasks.push(Task::spawn(sign_in_failures(saved.name.clone(), host.subscribe(), store, actor)));
+        }
+        Session { saved, host, _tasks: tasks }
+    }
+}
+
+/// Whether a status says the sign-in itself failed (not the link or libvirt): a refused
+/// password or passphrase (asked again), a changed host key.
+fn failed_sign_in(prompt: &Option<HostPrompt>, error: &Option<String>) -> bool {
+    matches!(prompt, Some(HostPrompt::Password { retry: true } | HostPrompt::Passphrase { retry: true, .. }))
+        || error.as_deref().is_some_and(|e| e.contains("HAS CHANGED") || e.contains("refused the sign-in"))
+}
+
+/// Records each failed sign-in of the host in history (once per distinct failure in a row).
+async fn sign_in_failures(name: String, mut rx: broadcast::Receiver<HostEvent>, store: Arc<Store>, actor: &'static str) {
+    let mut last: Option<String> = None;
+    loop {
+        match rx.recv().await {
+            Ok(HostEvent::HostStatus { status: HostStatus::Connected, .. }) => last = None,
+            Ok(HostEvent::HostStatus { error, prompt, .. }) if failed_sign_in(&prompt, &error) => {
+                let reason = error.unwrap_or_else(|| "the sign-in was refused".into());
+                if last.as_deref() != Some(reason.as_str()) {
+                    let failed: vireo_core::Result<()> =
+                        Err(vireo_core::Error::Unreachable { uri: name.clone(), reason: reason.clone() });
+                    history::record(store.clone(), actor, name.clone(), "sign_in", name.clone(), &failed).await;
+                    last = Some(reason);
+                }
+            }
+            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
     }
 }
 

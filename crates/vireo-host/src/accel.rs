@@ -61,6 +61,40 @@ const PROBE_CODE: [u8; 16] = [
 /// QEMU's exit status when the guest writes 0x31 to isa-debug-exit: (0x31 << 1) | 1.
 const PROBE_EXIT: i32 = 99;
 
+/// The probe's 64 KiB BIOS image.
+fn probe_bios() -> Vec<u8> {
+    let mut bios = vec![0xF4u8; 64 * 1024];
+    bios[0xFFF0..].copy_from_slice(&PROBE_CODE);
+    bios
+}
+
+/// The same probe on a remote host, through its SSH session: the BIOS goes over stdin into
+/// a private temp directory there, QEMU runs under `timeout` as the login user. A fixed
+/// script; its exit status is QEMU's (99 when the guest ran), 124 at the deadline, and
+/// 3-5 when the host has no /dev/kvm, no QEMU, or the user may not open /dev/kvm.
+const REMOTE_PROBE: &str = r#"d=$(mktemp -d) || exit 2
+trap 'rm -rf "$d"' EXIT
+cat > "$d/bios.bin"
+[ -e /dev/kvm ] || exit 3
+q=$(command -v qemu-system-x86_64) || { [ -x /usr/libexec/qemu-kvm ] && q=/usr/libexec/qemu-kvm; } || exit 4
+[ -r /dev/kvm ] && [ -w /dev/kvm ] || exit 5
+timeout 3 "$q" -accel kvm -display none -nodefaults -monitor none -serial none -device isa-debug-exit,iobase=0xf4,iosize=0x04 -bios "$d/bios.bin" </dev/null >/dev/null 2>&1"#;
+
+/// Whether KVM guests run usably on the remote host: `Some(works)`, or `None` when the
+/// probe cannot tell (the login user may not open /dev/kvm; libvirt's word is all there is).
+pub fn remote_kvm_guests_work(session: &vireo_ssh::SshSession) -> Option<bool> {
+    let out = session.exec(&["sh", "-c", REMOTE_PROBE], &probe_bios(), vireo_ssh::Privilege::User).ok()?;
+    let verdict = match out.status {
+        Some(PROBE_EXIT) => Some(true),
+        Some(3 | 4) => Some(false),
+        Some(5) | Some(2) | None => None,
+        // 124 (the deadline) or any other QEMU failure: guests would not run usably.
+        Some(_) => Some(false),
+    };
+    tracing::info!("remote KVM probe on {}: {:?} -> {verdict:?}", session.target(), out.status);
+    verdict
+}
+
 fn probe_kvm(deadline: Duration) -> bool {
     if !Path::new("/dev/kvm").exists() {
         return false;
@@ -69,8 +103,7 @@ fn probe_kvm(deadline: Duration) -> bool {
     else {
         return false;
     };
-    let mut bios = vec![0xF4u8; 64 * 1024];
-    bios[0xFFF0..].copy_from_slice(&PROBE_CODE);
+    let bios = probe_bios();
     // A private directory (mode 0700, random name, created with O_EXCL semantics): the app
     // may run as root, and a predictable name in the shared /tmp would let anyone plant a
     // symlink there that the write follows.

@@ -19,7 +19,7 @@ mod stats;
 mod vms;
 pub mod xml;
 
-pub use accel::{kvm_guests_work, resolve_accel, DomainKind};
+pub use accel::{kvm_guests_work, remote_kvm_guests_work, resolve_accel, DomainKind};
 pub use default_uri::{embedded_default, EmbeddedDefault, DEMO_URI, LOCAL_URI};
 pub use host::{Host, HostOptions, Transport};
 pub use ssh_link::SshLink;
