@@ -89,6 +89,8 @@ fn e2e_start_a_vm_from_the_window_and_see_live_state() {
     let before = s.execute("return document.querySelectorAll('[data-host-id]').length", serde_json::json!([])).unwrap();
     s.click(&s.wait_for("[data-testid=\"add-host\"]", 10).unwrap()).unwrap();
     let name_input = s.wait_for("[data-testid=\"host-name-input\"]", 5).unwrap();
+    // The dialog opens on SSH; the expert's URI is its own kind.
+    s.click(&s.wait_for("[data-testid=\"host-kind-uri\"]", 5).unwrap()).unwrap();
     let uri_input = s.wait_for("[data-testid=\"host-uri-input\"]", 5).unwrap();
     s.type_text(&name_input, "Lab").unwrap();
     s.type_text(&uri_input, "lab-server").unwrap();

@@ -30,10 +30,11 @@ const byTestId = <T extends HTMLElement = HTMLElement>(id: string) => screen.get
 const hostItem = (id: string) => document.querySelector<HTMLElement>(`[data-host-id="${id}"]`);
 const heading = () => document.querySelector('main h1')?.textContent;
 
-/** Opens the add-host dialog and fills it in (without submitting). */
+/** Opens the add-host dialog and fills it in with a libvirt URI (without submitting). */
 async function fillAddHost(name: string, uri: string) {
   await fireEvent.click(byTestId('add-host'));
   await fireEvent.input(byTestId('host-name-input'), { target: { value: name } });
+  await fireEvent.click(byTestId('host-kind-uri'));
   await fireEvent.input(byTestId('host-uri-input'), { target: { value: uri } });
 }
 
@@ -146,7 +147,7 @@ describe('App', () => {
   it('shows a connected host\'s message as a warning in the sidebar and above the VMs', async () => {
     const message = 'connected, but live updates are off: no event loop';
     fake.api.hosts[0] = { ...fake.api.hosts[0], error: message };
-    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connected', error: message });
+    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connected', error: message, prompt: null });
     const warning = await screen.findByTestId('host-warning');
     expect(warning.textContent).toBe(message);
     expect(hostItem('7')?.querySelector('[data-testid="host-error"]')).toBeNull();
@@ -166,10 +167,11 @@ describe('adding a host', () => {
     await fireEvent.click(byTestId('add-host'));
     const dialog = screen.getByRole('dialog');
     expect(dialog.textContent).toContain('Add a host');
-    expect(dialog.textContent).toContain('qemu:///system');
     const name = byTestId<HTMLInputElement>('host-name-input');
-    const uri = byTestId<HTMLInputElement>('host-uri-input');
     expect(document.activeElement).toBe(name);
+    await fireEvent.click(byTestId('host-kind-uri'));
+    expect(dialog.textContent).toContain('qemu:///system');
+    const uri = byTestId<HTMLInputElement>('host-uri-input');
     expect(uri.placeholder).toBe('qemu+ssh://user@host/system');
     const submit = byTestId<HTMLButtonElement>('add-host-submit');
     expect(submit.disabled).toBe(true);
@@ -412,7 +414,7 @@ describe('history', () => {
 describe('a host that is not connected', () => {
   function disconnect() {
     fake.api.hosts[0] = { ...fake.api.hosts[0], status: 'disconnected', error: 'cannot connect: libvirtd is not running' };
-    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'disconnected', error: 'cannot connect: libvirtd is not running' });
+    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'disconnected', error: 'cannot connect: libvirtd is not running', prompt: null });
   }
 
   const buttons = () => [...document.querySelectorAll<HTMLButtonElement>('[data-testid="vm-table"] [data-action]')];
@@ -443,7 +445,7 @@ describe('a host that is not connected', () => {
   });
 
   it('does the same while connecting', async () => {
-    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connecting', error: null });
+    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connecting', error: null, prompt: null });
     await waitFor(() => expect(row('web').getAttribute('data-stale')).toBe('true'));
     expect(buttons().every((b) => b.disabled)).toBe(true);
   });
@@ -452,7 +454,7 @@ describe('a host that is not connected', () => {
     disconnect();
     await waitFor(() => expect(stateOf('db')).toBe('unknown'));
     fake.api.hosts[0] = { ...fake.api.hosts[0], status: 'connected', error: null };
-    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connected', error: null });
+    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connected', error: null, prompt: null });
     await waitFor(() => expect(stateOf('db')).toBe('shut_off'));
     // The hook the end-to-end test waits on once libvirtd is back.
     expect(document.querySelector('tr[data-vm="db"]:not([data-stale])')).not.toBeNull();

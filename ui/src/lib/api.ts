@@ -6,6 +6,8 @@ import type { Accel } from '../bindings/Accel';
 import type { HistoryEntry } from '../bindings/HistoryEntry';
 import type { HostEvent } from '../bindings/HostEvent';
 import type { HostSummary } from '../bindings/HostSummary';
+import type { HostTarget } from '../bindings/HostTarget';
+import type { PromptAnswer } from '../bindings/PromptAnswer';
 import type { VmAction } from '../bindings/VmAction';
 import type { VmSummary } from '../bindings/VmSummary';
 import { toErrorPayload } from './errors';
@@ -26,7 +28,18 @@ export interface Api {
   vmAction(hostId: string, uuid: string, action: VmAction): Promise<void>;
   setHostAccel(hostId: string, accel: Accel): Promise<void>;
   /** Saves a host; it connects in the background and reports through `host_status` events. */
-  addHost(name: string, uri: string): Promise<HostSummary>;
+  addHost(name: string, target: HostTarget): Promise<HostSummary>;
+  /** Renames a saved host or changes how it is reached; it reconnects with the new settings. */
+  editHost(hostId: string, name: string, target: HostTarget): Promise<HostSummary>;
+  /** Connects (again) now; the outcome, and any prompt, arrives as `host_status` events. */
+  connectHost(hostId: string): Promise<void>;
+  /** Stops watching the host until it is connected again; its VMs are not touched. */
+  disconnectHost(hostId: string): Promise<void>;
+  /**
+   * Answers the host's `prompt`. Rejects when the answer does not fit it (e.g. a fingerprint
+   * other than the one asked about); what follows arrives as `host_status` events.
+   */
+  answerPrompt(hostId: string, answer: PromptAnswer): Promise<void>;
   /** Forgets a saved host; its VMs are not touched. */
   removeHost(hostId: string): Promise<void>;
   /** The newest `limit` recorded changes, newest first. */
@@ -49,7 +62,17 @@ export const api: Api = {
   setHostAccel: async (hostId, accel) => {
     await call<null>('set_host_accel', { hostId, accel });
   },
-  addHost: (name, uri) => call<HostSummary>('add_host', { name, uri }),
+  addHost: (name, target) => call<HostSummary>('add_host', { name, target }),
+  editHost: (hostId, name, target) => call<HostSummary>('edit_host', { hostId, name, target }),
+  connectHost: async (hostId) => {
+    await call<null>('connect_host', { hostId });
+  },
+  disconnectHost: async (hostId) => {
+    await call<null>('disconnect_host', { hostId });
+  },
+  answerPrompt: async (hostId, answer) => {
+    await call<null>('answer_prompt', { hostId, answer });
+  },
   removeHost: async (hostId) => {
     await call<null>('remove_host', { hostId });
   },

@@ -1,18 +1,26 @@
 // An in-memory stand-in for the backend, for unit and component tests. It refuses input
 // with the core's own verdicts (core-cases.ts) and the shared name rule (names.ts); it has
-// no validation of its own to drift from the core's.
+// no validation of its own to drift from the core's, but for the SSH fields, which no
+// validation case covers yet (see `sshRefusal`). Its SSH hosts sign in like the core's: an
+// unknown host key is asked about first, then (password sign-in) the password.
 import type { Accel } from '../bindings/Accel';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { HistoryEntry } from '../bindings/HistoryEntry';
 import type { HostEvent } from '../bindings/HostEvent';
+import type { HostPrompt } from '../bindings/HostPrompt';
+import type { HostStatus } from '../bindings/HostStatus';
 import type { HostSummary } from '../bindings/HostSummary';
+import type { HostTarget } from '../bindings/HostTarget';
+import type { PromptAnswer } from '../bindings/PromptAnswer';
 import { STATS_INTERVAL_MS } from '../bindings/rules';
 import type { VmAction } from '../bindings/VmAction';
 import type { VmStats } from '../bindings/VmStats';
+import type { SshSpec } from '../bindings/SshSpec';
 import type { VmSummary } from '../bindings/VmSummary';
 import { isActive } from './actions';
 import type { Api } from './api';
 import { coreVerdict, type CaseField } from './core-cases';
+import { sshAddress } from './hosts';
 import { hostNameProblem, trimWhiteSpace, vmNameProblem } from './names';
 
 /** The core's `invalid_input` rejection (`Error::invalid` in vireo-core). */
@@ -39,6 +47,126 @@ export function coreRefusal(field: CaseField, input: string): ErrorPayload | nul
   return rule && problem ? invalid(rule.label, `${problem.kind} (the fake's wording; see validation-cases.json)`) : null;
 }
 
+/** The core's checks of an SSH spec (vireo-core ssh.rs), in its order and wording. */
+export function sshRefusal(spec: SshSpec): ErrorPayload | null {
+  const user = trimWhiteSpace(spec.user);
+  if (user === '') return invalid('SSH user', 'give the user to sign in as');
+  if (user.length > 32) return invalid('SSH user', 'at most 32 characters');
+  if (user.startsWith('-')) return invalid('SSH user', `'${user}' starts with '-'`);
+  const badChar = [...user].find((c) => !/[A-Za-z0-9._-]/.test(c));
+  if (badChar) return invalid('SSH user', `'${user}' holds '${badChar}'; use letters, digits, '.', '_' and '-'`);
+  const host = trimWhiteSpace(spec.host);
+  if (host === '') return invalid('SSH host', "give the server's name or address");
+  if (!isIpv6(bareHost(host)) && !isDnsName(host)) {
+    return invalid('SSH host', `'${host}' is not a host name or IP address (letters, digits, '-' and '.', like server.example.org or 192.0.2.10)`);
+  }
+  if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) {
+    return invalid('SSH port', `${spec.port} is not a port; use 1-65535 (sshd listens on 22 by default)`);
+  }
+  if (spec.auth === 'key') {
+    const path = spec.key_path?.trim() ?? '';
+    if (path === '') return invalid('SSH key', 'choose the private key file to sign in with');
+    if (!path.startsWith('/') && !path.startsWith('~/')) return invalid('SSH key', `'${path}' is not a full path (like ~/.ssh/id_ed25519)`);
+  }
+  return null;
+}
+
+/** An IPv6 address may come in brackets; the core keeps it without. */
+function bareHost(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+function isIpv6(host: string): boolean {
+  if (!host.includes(':')) return false;
+  try {
+    new URL(`http://[${host}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Labels of letters, digits and '-' (not at either end), dot-separated; IPv4 passes as such too. */
+function isDnsName(host: string): boolean {
+  if (host.length > 253 || host.startsWith('.')) return false;
+  return host
+    .replace(/\.$/, '')
+    .split('.')
+    .every((label) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));
+}
+
+/** The spec as the core saves it: trimmed, the IPv6 brackets dropped, a key path only for key sign-in. */
+function savedSpec(spec: SshSpec): SshSpec {
+  const keyPath = spec.key_path?.trim() ?? '';
+  return {
+    ...spec,
+    user: trimWhiteSpace(spec.user),
+    host: bareHost(trimWhiteSpace(spec.host)),
+    key_path: spec.auth === 'key' ? keyPath : null,
+  };
+}
+
+/** What the core says (and history records) for a target. */
+function targetText(target: HostTarget): string {
+  return target.type === 'uri' ? trimWhiteSpace(target.uri) : `ssh://${sshAddress(target.spec)}`;
+}
+
+/** A made-up but stable SHA256 fingerprint for a server: the same host and port, the same key. */
+export function fakeFingerprint(spec: Pick<SshSpec, 'host' | 'port'>): string {
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let hash = 2166136261;
+  for (const c of `${spec.host}:${spec.port}`) hash = Math.imul(hash ^ c.charCodeAt(0), 16777619);
+  let out = 'SHA256:';
+  for (let i = 0; i < 43; i++) {
+    hash = Math.imul(hash ^ i, 16777619) >>> 0;
+    out += ALPHABET[hash % 64];
+  }
+  return out;
+}
+
+export const FAKE_KEY_TYPE = 'ssh-ed25519';
+
+/** The fields of a saved host that follow from its target (the core's `kind_of` for URIs). */
+function reach(target: HostTarget): Pick<HostSummary, 'uri' | 'kind' | 'ssh'> {
+  if (target.type === 'ssh') {
+    const spec = savedSpec(target.spec);
+    return { uri: `ssh://${sshAddress(spec)}`, kind: 'ssh', ssh: spec };
+  }
+  const uri = trimWhiteSpace(target.uri);
+  const kind = uri.startsWith('test:') ? 'demo' : uri.startsWith('qemu:///') ? 'local' : 'remote';
+  return { uri, kind, ssh: null };
+}
+
+/** What a host signing in with a secret asks for, and why (vireo-ssh's messages). */
+function secretPrompt(spec: SshSpec, retry: boolean): { why: string; prompt: HostPrompt } {
+  const target = sshAddress(spec);
+  if (spec.auth === 'password') {
+    const why = retry ? `${target} refused the sign-in as ${spec.user} (password)` : `${target} wants a password to sign in`;
+    return { why, prompt: { kind: 'password', retry } };
+  }
+  const path = spec.key_path ?? '';
+  const why = retry ? `the passphrase for the key ${path} is wrong` : `the key ${path} is protected by a passphrase: give it to sign in`;
+  return { why, prompt: { kind: 'passphrase', path, retry } };
+}
+
+/** The history action of an answer (vireo-app `answer_prompt`). */
+function answerAction(asked: HostPrompt | null, answer: PromptAnswer): string {
+  switch (answer.kind) {
+    case 'accept_host_key':
+      return 'accept_host_key';
+    case 'refuse_host_key':
+      return 'refuse_host_key';
+    case 'secret':
+      return asked?.kind === 'passphrase' ? 'give_passphrase' : 'give_password';
+    case 'cancel':
+      return 'cancel_sign_in';
+  }
+}
+
+function notFound(hostId: string): ErrorPayload {
+  return { code: 'host_not_found', message: `no saved host with id '${hostId}'`, hint: null };
+}
+
 export class FakeApi implements Api {
   hosts: HostSummary[] = [];
   vms: Record<string, VmSummary[]> = {};
@@ -54,7 +182,20 @@ export class FakeApi implements Api {
   historyError: unknown = null;
   /** Names passed to `mark`, in order (the core only logs them). */
   marks: string[] = [];
+  /** Host keys the user accepted, by `host:port` (the core keeps them in its store). */
+  acceptedKeys = new Set<string>();
+  /** When set, the only password the fake's SSH servers take; else any but the empty one. */
+  sshPassword: string | null = null;
+  /** When set, key files are protected by this passphrase (asked for); else they have none. */
+  keyPassphrase: string | null = null;
   #handler: ((ev: HostEvent) => void) | null = null;
+  /**
+   * Whether the password or passphrase given this session for an SSH host is the right one
+   * (the core keeps the secret itself in memory; the fake needs only this).
+   */
+  #secrets = new Map<string, boolean>();
+  /** Hosts the user disconnected: not connected again until asked. */
+  #unwanted = new Set<string>();
   #nextHostId = 100;
   #tick = 0;
 
@@ -86,44 +227,127 @@ export class FakeApi implements Api {
   }
 
   /**
-   * Checks in the core's order (name, URI, then the store's unique names), then saves as
-   * `connecting`.
+   * Checks in the core's order (name, target, then the store's unique names), then saves as
+   * `connecting`. An SSH host then signs in (`#attemptLater`); a URI host stays `connecting`
+   * (the fake reaches no libvirt) until connected.
    */
-  async addHost(name: string, uri: string): Promise<HostSummary> {
-    this.calls.push(`add_host ${name} ${uri}`);
+  async addHost(name: string, target: HostTarget): Promise<HostSummary> {
+    this.calls.push(`add_host ${name} ${targetText(target)}`);
     if (this.addHostGate) await this.addHostGate;
     const n = trimWhiteSpace(name);
-    const u = trimWhiteSpace(uri);
-    let error = coreRefusal('host_name', name) ?? coreRefusal('connection_uri', uri);
-    if (error === null && this.hosts.some((h) => h.name === n)) {
-      // The store's rule (vireo-store `DuplicateHost`), which no validation case covers.
-      error = invalid('host name', `a host named '${n}' already exists; pick another name`);
-    }
-    this.#record(n, 'add_host', u, error);
+    const error = this.#refusal(null, name, target);
+    this.#record(n, 'add_host', targetText(target), error);
     if (error) throw error;
-    const kind = u.startsWith('test:') ? 'demo' : u.startsWith('qemu:///') ? 'local' : 'remote';
     const added: HostSummary = {
       id: String(this.#nextHostId++),
       name: n,
-      uri: u,
-      kind,
       accel: 'auto',
       status: 'connecting',
       error: null,
+      prompt: null,
+      ...reach(target),
     };
     this.hosts.push(added);
+    if (added.ssh) this.#attemptLater(added.id);
     return structuredClone(added);
+  }
+
+  /** Checks like `addHost`, then saves and reconnects with the new settings. */
+  async editHost(hostId: string, name: string, target: HostTarget): Promise<HostSummary> {
+    this.calls.push(`edit_host ${hostId} ${name} ${targetText(target)}`);
+    const n = trimWhiteSpace(name);
+    const error = this.#refusal(hostId, name, target);
+    this.#record(n, 'edit_host', targetText(target), error);
+    if (error) throw error;
+    this.#secrets.delete(hostId);
+    this.#unwanted.delete(hostId);
+    this.#update(hostId, { name: n, status: 'connecting', error: null, prompt: null, ...reach(target) });
+    this.#attemptLater(hostId);
+    return structuredClone(this.#find(hostId)!);
+  }
+
+  /**
+   * Why the core would refuse this name and target for a new host (`hostId` null) or an
+   * edited one, in its order: name, target, the host itself, then the store's unique names.
+   */
+  #refusal(hostId: string | null, name: string, target: HostTarget): ErrorPayload | null {
+    const n = trimWhiteSpace(name);
+    const error =
+      coreRefusal('host_name', name) ?? (target.type === 'uri' ? coreRefusal('connection_uri', target.uri) : sshRefusal(target.spec));
+    if (error) return error;
+    if (hostId !== null && !this.#find(hostId)) return notFound(hostId);
+    if (this.hosts.some((h) => h.name === n && h.id !== hostId)) {
+      // The store's rule (vireo-store `DuplicateHost`), which no validation case covers.
+      return invalid('host name', `a host named '${n}' already exists; pick another name`);
+    }
+    return null;
+  }
+
+  /** Connects now, even after a refused key or a disconnect; the outcome comes as events. */
+  async connectHost(hostId: string): Promise<void> {
+    this.calls.push(`connect_host ${hostId}`);
+    this.#hostChange(hostId, 'connect_host');
+    this.#unwanted.delete(hostId);
+    this.#attemptLater(hostId);
+  }
+
+  /** Drops the connection until connected again; a question the host asks stays, as in the core. */
+  async disconnectHost(hostId: string): Promise<void> {
+    this.calls.push(`disconnect_host ${hostId}`);
+    this.#hostChange(hostId, 'disconnect_host');
+    this.#unwanted.add(hostId);
+    setTimeout(() => this.#setStatus(hostId, 'disconnected', 'disconnected; connect it to see its VMs', this.#find(hostId)?.prompt), 0);
+  }
+
+  /**
+   * Takes an answer as the core's SshLink does (same refusals, same history). Like the core,
+   * giving up (refuse, cancel) sends no event: the host just stops asking.
+   */
+  async answerPrompt(hostId: string, answer: PromptAnswer): Promise<void> {
+    // Never the secret itself, as the core's log leaves it out.
+    this.calls.push(`answer_prompt ${hostId} ${answer.kind}`);
+    const host = this.#find(hostId);
+    if (!host) throw notFound(hostId);
+    if (!host.ssh) throw invalid('answer', "this host does not sign in through Vireo's SSH session");
+    const asked = host.prompt;
+    const detail = asked?.kind === 'host_key' ? `${asked.key_type} ${asked.fingerprint}` : sshAddress(host.ssh);
+    let error: ErrorPayload | null = null;
+    try {
+      this.#answer(host, host.ssh, asked, answer);
+    } catch (e) {
+      error = e as ErrorPayload;
+    }
+    this.#record(host.name, answerAction(asked, answer), detail, error);
+    if (error) throw error;
+  }
+
+  #answer(host: HostSummary, spec: SshSpec, asked: HostPrompt | null, answer: PromptAnswer): void {
+    if (answer.kind === 'cancel' || (answer.kind === 'refuse_host_key' && asked?.kind === 'host_key')) {
+      this.#update(host.id, { prompt: null });
+      return;
+    }
+    if (asked === null) throw invalid('answer', 'the host is not waiting for an answer');
+    if (answer.kind === 'accept_host_key' && asked.kind === 'host_key') {
+      const given = answer.fingerprint.trim();
+      if (given !== asked.fingerprint) {
+        throw invalid('host key', `the fingerprint given (${given}) is not the server's (${asked.fingerprint})`);
+      }
+      this.acceptedKeys.add(`${spec.host}:${spec.port}`);
+    } else if (answer.kind === 'secret' && asked.kind !== 'host_key') {
+      const expected = asked.kind === 'password' ? this.sshPassword : this.keyPassphrase;
+      this.#secrets.set(host.id, answer.secret !== '' && (expected === null || answer.secret === expected));
+    } else {
+      throw invalid('answer', 'that answer does not fit the question the host asks');
+    }
+    this.#update(host.id, { prompt: null });
+    this.#attemptLater(host.id);
   }
 
   async removeHost(hostId: string): Promise<void> {
     this.calls.push(`remove_host ${hostId}`);
-    const name = this.#hostName(hostId);
-    const error: ErrorPayload | null = this.hosts.some((h) => h.id === hostId)
-      ? null
-      : { code: 'host_not_found', message: `no saved host with id '${hostId}'`, hint: null };
-    this.#record(name, 'remove_host', name, error);
-    if (error) throw error;
+    this.#hostChange(hostId, 'remove_host');
     this.hosts = this.hosts.filter((h) => h.id !== hostId);
+    this.#secrets.delete(hostId);
   }
 
   async listHistory(limit: number): Promise<HistoryEntry[]> {
@@ -218,6 +442,58 @@ export class FakeApi implements Api {
     return this.calls.filter((c) => c.startsWith(prefix)).length;
   }
 
+  /** Records a change to a saved host (history names the host twice, as the core's does); refuses an unknown one. */
+  #hostChange(hostId: string, action: string): void {
+    const name = this.#hostName(hostId);
+    const error = this.#find(hostId) ? null : notFound(hostId);
+    this.#record(name, action, name, error);
+    if (error) throw error;
+  }
+
+  #find(hostId: string): HostSummary | undefined {
+    return this.hosts.find((h) => h.id === hostId);
+  }
+
+  #update(hostId: string, change: Partial<HostSummary>): void {
+    this.hosts = this.hosts.map((h) => (h.id === hostId ? { ...h, ...change } : h));
+  }
+
+  /** Sets the host's status and sends it, with the question it asks (if any), as the core does. */
+  #setStatus(hostId: string, status: HostStatus, error: string | null, prompt: HostPrompt | null = null): void {
+    if (!this.#find(hostId)) return;
+    this.#update(hostId, { status, error, prompt });
+    this.emit({ kind: 'host_status', host_id: hostId, status, error, prompt });
+  }
+
+  /** A connection attempt, after the current call has answered (the core's run in the background). */
+  #attemptLater(hostId: string): void {
+    setTimeout(() => {
+      if (!this.#find(hostId) || this.#unwanted.has(hostId)) return;
+      this.#setStatus(hostId, 'connecting', null);
+      this.#attempt(hostId);
+    }, 0);
+  }
+
+  /** How the attempt ends: connected, or waiting for the user (`SshLink::note_failure`). */
+  #attempt(hostId: string): void {
+    const spec = this.#find(hostId)?.ssh;
+    if (!spec) return this.#setStatus(hostId, 'connected', null);
+    if (!this.acceptedKeys.has(`${spec.host}:${spec.port}`)) {
+      const fingerprint = fakeFingerprint(spec);
+      const why = `the host key of ${sshAddress(spec)} is not known: ${FAKE_KEY_TYPE} ${fingerprint}. Compare it with the server's own and accept it only if they match`;
+      return this.#setStatus(hostId, 'disconnected', why, { kind: 'host_key', key_type: FAKE_KEY_TYPE, fingerprint });
+    }
+    const needsSecret = spec.auth === 'password' || (spec.auth === 'key' && this.keyPassphrase !== null);
+    const secret = this.#secrets.get(hostId);
+    if (needsSecret && secret !== true) {
+      // A refused secret is not tried again: it is asked for anew, saying the last one was wrong.
+      this.#secrets.delete(hostId);
+      const { why, prompt } = secretPrompt(spec, secret === false);
+      return this.#setStatus(hostId, 'disconnected', why, prompt);
+    }
+    this.#setStatus(hostId, 'connected', null);
+  }
+
   #hostName(hostId: string): string {
     return this.hosts.find((h) => h.id === hostId)?.name ?? hostId;
   }
@@ -245,7 +521,9 @@ export class FakeApi implements Api {
  */
 export function demoApi(count: number): FakeApi {
   const api = new FakeApi();
-  api.hosts = [{ id: '1', name: 'Demo', uri: 'test:///default', kind: 'demo', accel: 'auto', status: 'connected', error: null }];
+  api.hosts = [
+    { id: '1', name: 'Demo', uri: 'test:///default', kind: 'demo', accel: 'auto', status: 'connected', error: null, ssh: null, prompt: null },
+  ];
   api.generateVms('1', count);
   api.startStats();
   return api;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyHostStatus, hostNotice, isLive, sortHosts } from './hosts';
-import { host } from './testing';
+import { applyHostStatus, hostAddress, hostNotice, isLive, promptingHost, promptKey, sortHosts, sshAddress } from './hosts';
+import { host, sshSpec } from './testing';
 
 describe('applyHostStatus', () => {
   const hosts = [host({ id: '1' }), host({ id: '2', kind: 'local', status: 'connecting' })];
@@ -11,14 +11,23 @@ describe('applyHostStatus', () => {
       host_id: '2',
       status: 'disconnected',
       error: 'cannot connect',
+      prompt: null,
     });
     expect(known).toBe(true);
     expect(next[1]).toMatchObject({ status: 'disconnected', error: 'cannot connect' });
     expect(next[0]).toBe(hosts[0]);
   });
 
+  it('carries the question the host asks, and its end', () => {
+    const prompt = { kind: 'password', retry: true } as const;
+    const asking = applyHostStatus(hosts, { kind: 'host_status', host_id: '1', status: 'disconnected', error: 'x', prompt }).hosts;
+    expect(asking[0].prompt).toEqual(prompt);
+    const answered = applyHostStatus(asking, { kind: 'host_status', host_id: '1', status: 'connecting', error: null, prompt: null }).hosts;
+    expect(answered[0].prompt).toBeNull();
+  });
+
   it('reports an unknown host', () => {
-    const { hosts: next, known } = applyHostStatus(hosts, { kind: 'host_status', host_id: '9', status: 'connected', error: null });
+    const { hosts: next, known } = applyHostStatus(hosts, { kind: 'host_status', host_id: '9', status: 'connected', error: null, prompt: null });
     expect(known).toBe(false);
     expect(next).toEqual(hosts);
   });
@@ -49,5 +58,45 @@ describe('isLive and hostNotice', () => {
     expect(hostNotice(host({ status: 'disconnected', error: null }))).toBe('error');
     expect(hostNotice(host({ status: 'connecting', error: null }))).toBeNull();
     expect(hostNotice(host({ status: 'connecting', error: 'refused' }))).toBe('error');
+  });
+});
+
+describe('addresses', () => {
+  it('shows an SSH host as user@host:port, an IPv6 address in brackets', () => {
+    expect(sshAddress(sshSpec())).toBe('root@server:22');
+    expect(sshAddress(sshSpec({ host: 'fe80::1', port: 2222 }))).toBe('root@[fe80::1]:2222');
+    expect(hostAddress(host({ uri: 'ssh://root@server:22', ssh: sshSpec({ user: 'me' }) }))).toBe('me@server:22');
+    expect(hostAddress(host({ uri: 'qemu:///system' }))).toBe('qemu:///system');
+  });
+});
+
+describe('promptingHost', () => {
+  const key = { kind: 'host_key', key_type: 'ssh-ed25519', fingerprint: 'SHA256:x' } as const;
+  const hosts = [
+    host({ id: '1', name: 'zeta', prompt: key }),
+    host({ id: '2', name: 'alpha' }),
+    host({ id: '3', name: 'beta', prompt: { kind: 'password', retry: false } }),
+  ];
+
+  const none = new Set<string>();
+
+  it('shows one question at a time: the first asking host in sidebar order', () => {
+    expect(promptingHost(hosts, null, none, 'en')?.id).toBe('3');
+    expect(promptingHost(hosts.slice(0, 2), null, none, 'en')?.id).toBe('1');
+    expect(promptingHost([hosts[1]], null, none, 'en')).toBeNull();
+  });
+
+  it('shows the host the user picked while it still asks', () => {
+    expect(promptingHost(hosts, '1', none, 'en')?.id).toBe('1');
+    expect(promptingHost(hosts, '2', none, 'en')?.id).toBe('3');
+  });
+
+  it('leaves a question put off until it changes', () => {
+    const putOff = new Set([promptKey(hosts[2])]);
+    expect(promptingHost(hosts, null, putOff, 'en')?.id).toBe('1');
+    expect(promptingHost(hosts, '3', putOff, 'en')?.id).toBe('1');
+    const retry = { ...hosts[2], prompt: { kind: 'password', retry: true } as const };
+    expect(promptingHost([hosts[0], retry], null, putOff, 'en')?.id).toBe('3');
+    expect(promptKey(retry)).not.toBe(promptKey(hosts[2]));
   });
 });

@@ -31,6 +31,7 @@ export const ACTION_LABEL: Record<VmAction, MessageKey> = {
 export const HOST_KIND_LABEL: Record<HostKind, MessageKey> = {
   local: 'hostKind.local',
   remote: 'hostKind.remote',
+  ssh: 'hostKind.ssh',
   demo: 'hostKind.demo',
 };
 
@@ -60,8 +61,18 @@ export const FILTER_LABEL: Record<VmFilter, MessageKey> = {
 export const HISTORY_ACTION_LABEL: Readonly<Record<string, MessageKey>> = {
   ...ACTION_LABEL,
   add_host: 'history.action.add_host',
+  edit_host: 'history.action.edit_host',
   remove_host: 'history.action.remove_host',
   set_accel: 'history.action.set_accel',
+  connect_host: 'history.action.connect_host',
+  disconnect_host: 'history.action.disconnect_host',
+  // Answers to an SSH host's prompt, and its failed sign-ins (vireo-app hosts.rs, session.rs).
+  accept_host_key: 'history.action.accept_host_key',
+  refuse_host_key: 'history.action.refuse_host_key',
+  give_password: 'history.action.give_password',
+  give_passphrase: 'history.action.give_passphrase',
+  cancel_sign_in: 'history.action.cancel_sign_in',
+  sign_in: 'history.action.sign_in',
 };
 
 /** History `actor` values: who made the change. */

@@ -10,6 +10,8 @@ import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { HistoryEntry } from '../bindings/HistoryEntry';
 import type { HostEvent } from '../bindings/HostEvent';
 import type { HostSummary } from '../bindings/HostSummary';
+import type { HostTarget } from '../bindings/HostTarget';
+import type { PromptAnswer } from '../bindings/PromptAnswer';
 import type { VmAction } from '../bindings/VmAction';
 import type { VmSummary } from '../bindings/VmSummary';
 import type { Api } from './api';
@@ -410,22 +412,78 @@ export class Session {
   }
 
   /**
-   * Saves a new host and selects it. Rejections (a bad name or URI) are left to the caller,
-   * the add-host dialog, which shows them next to the fields.
+   * Saves a new host and selects it. Rejections (a bad name or target) are left to the
+   * caller, the host dialog, which shows them next to the fields.
    */
-  async addHost(name: string, uri: string): Promise<HostSummary> {
-    let added: HostSummary;
+  async addHost(name: string, target: HostTarget): Promise<HostSummary> {
+    const added = await this.#save(() => this.#api.addHost(name, target));
+    this.select(added.id);
+    return added;
+  }
+
+  /**
+   * Renames a host or changes how it is reached; it reconnects with the new settings (its
+   * status events follow). Rejections are left to the caller, as for `addHost`.
+   */
+  async editHost(hostId: string, name: string, target: HostTarget): Promise<HostSummary> {
+    return this.#save(() => this.#api.editHost(hostId, name, target));
+  }
+
+  /** Runs an add or edit, then shows the hosts as they are now. */
+  async #save(call: () => Promise<HostSummary>): Promise<HostSummary> {
+    let saved: HostSummary;
     try {
-      added = await this.#api.addHost(name, uri);
+      saved = await call();
     } finally {
       // Failed attempts are recorded too.
       this.#historyChanged();
     }
     await this.loadHosts();
-    // Should the re-list have failed, the host is still shown: the backend has saved it.
-    if (!this.hosts.some((h) => h.id === added.id)) this.#setHosts([...this.hosts, added]);
-    this.select(added.id);
-    return added;
+    // Should the re-list have failed, the host is still shown as saved: the backend has it.
+    if (this.hostsError !== null || !this.hosts.some((h) => h.id === saved.id)) {
+      this.#setHosts([...this.hosts.filter((h) => h.id !== saved.id), saved]);
+    }
+    return saved;
+  }
+
+  /** Connects the host now (after a disconnect, a refused key, a cancelled sign-in); its status events follow. */
+  async connectHost(hostId: string): Promise<void> {
+    await this.#hostCall(() => this.#api.connectHost(hostId));
+  }
+
+  /** Stops watching the host until it is connected again; its VMs are not touched. */
+  async disconnectHost(hostId: string): Promise<void> {
+    await this.#hostCall(() => this.#api.disconnectHost(hostId));
+  }
+
+  /** A host command whose outcome arrives as events: only a refusal is shown, in the banners. */
+  async #hostCall(call: () => Promise<void>): Promise<void> {
+    try {
+      await call();
+    } catch (e) {
+      this.pushError(toErrorPayload(e));
+    }
+    this.#historyChanged();
+  }
+
+  /**
+   * Answers what the host asks before it can connect. A refusal (a fingerprint that is not
+   * the one asked about) is rethrown for the prompt dialog to show beside the question.
+   */
+  async answerPrompt(hostId: string, answer: PromptAnswer): Promise<void> {
+    const asked = this.hosts.find((h) => h.id === hostId)?.prompt ?? null;
+    try {
+      await this.#api.answerPrompt(hostId, answer);
+    } catch (e) {
+      throw toErrorPayload(e);
+    } finally {
+      this.#historyChanged();
+    }
+    // Answered: the question goes now. The core sends no event when the user gives up
+    // (refuse, cancel), and otherwise its next status may come after this reply. A newer
+    // question that arrived first (a new object) is left standing.
+    if (asked === null) return;
+    this.hosts = this.hosts.map((h) => (h.id === hostId && h.prompt === asked ? { ...h, prompt: null } : h));
   }
 
   /** Forgets a saved host, then shows the first one left. */

@@ -3,7 +3,7 @@ import { STATS_INTERVAL_MS } from '../bindings/rules';
 import type { VmStats } from '../bindings/VmStats';
 import { FakeApi } from './fake-api';
 import { Session } from './session.svelte';
-import { host, vm, vmStats } from './testing';
+import { host, sshSpec, sshTarget, uriTarget, vm, vmStats } from './testing';
 
 let api: FakeApi;
 let session: Session;
@@ -84,10 +84,10 @@ describe('Session', () => {
   });
 
   it('updates host status and re-lists when the selected host reconnects', async () => {
-    api.emit({ kind: 'host_status', host_id: '1', status: 'disconnected', error: 'lost' });
+    api.emit({ kind: 'host_status', host_id: '1', status: 'disconnected', error: 'lost', prompt: null });
     expect(session.hosts[0]).toMatchObject({ status: 'disconnected', error: 'lost' });
     const before = api.count('list_vms 1');
-    api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: null });
+    api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: null, prompt: null });
     await settle();
     expect(session.hosts[0].status).toBe('connected');
     expect(api.count('list_vms 1')).toBe(before + 1);
@@ -95,7 +95,7 @@ describe('Session', () => {
 
   it('re-lists hosts when an unknown host reports', async () => {
     api.hosts.push(host({ id: '3' }));
-    api.emit({ kind: 'host_status', host_id: '3', status: 'connected', error: null });
+    api.emit({ kind: 'host_status', host_id: '3', status: 'connected', error: null, prompt: null });
     await settle();
     expect(session.hosts.map((h) => h.id)).toEqual(['1', '2', '3']);
   });
@@ -148,7 +148,7 @@ describe('Session', () => {
   });
 
   it('adds a host, re-lists hosts and selects the new one', async () => {
-    const added = await session.addHost('lab', 'qemu+ssh://root@lab/system');
+    const added = await session.addHost('lab', uriTarget('qemu+ssh://root@lab/system'));
     expect(added).toMatchObject({ name: 'lab', kind: 'remote', status: 'connecting' });
     expect(session.hosts.map((h) => h.id)).toEqual(['1', '2', added.id]);
     expect(session.selectedId).toBe(added.id);
@@ -157,7 +157,7 @@ describe('Session', () => {
   });
 
   it('leaves a rejected host to the caller, changing nothing', async () => {
-    const result = session.addHost('lab', 'system');
+    const result = session.addHost('lab', uriTarget('system'));
     await expect(result).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining("'system' has no scheme") });
     expect(session.hosts).toHaveLength(2);
     expect(session.selectedId).toBe('1');
@@ -222,7 +222,7 @@ describe('Session', () => {
     await settle();
     expect(session.history?.[0]).toMatchObject({ action: 'set_accel', target: 'kvm' });
 
-    await session.addHost('lab', 'qemu:///system').catch(() => {});
+    await session.addHost('lab', uriTarget('qemu:///system')).catch(() => {});
     await settle();
     expect(session.history?.[0]).toMatchObject({ action: 'add_host', host: 'lab', ok: true });
 
@@ -371,7 +371,7 @@ describe('Session host status', () => {
       return answer;
     };
     const load = session.loadHosts();
-    api.emit({ kind: 'host_status', host_id: '2', status: 'disconnected', error: 'lost' });
+    api.emit({ kind: 'host_status', host_id: '2', status: 'disconnected', error: 'lost', prompt: null });
     open();
     await load;
     expect(session.hosts.find((h) => h.id === '2')).toMatchObject({ status: 'disconnected', error: 'lost' });
@@ -395,19 +395,19 @@ describe('Session host status', () => {
 describe('Session stale rows', () => {
   function disconnect() {
     api.hosts[0] = { ...api.hosts[0], status: 'disconnected', error: 'lost' };
-    api.emit({ kind: 'host_status', host_id: '1', status: 'disconnected', error: 'lost' });
+    api.emit({ kind: 'host_status', host_id: '1', status: 'disconnected', error: 'lost', prompt: null });
   }
 
   function reconnect() {
     api.hosts[0] = { ...api.hosts[0], status: 'connected', error: null };
-    api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: null });
+    api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: null, prompt: null });
   }
 
   it('marks the rows stale while the host is not connected, keeping them', () => {
     disconnect();
     expect(session.vmsStale).toBe(true);
     expect(names()).toEqual(['web', 'db']);
-    api.emit({ kind: 'host_status', host_id: '1', status: 'connecting', error: null });
+    api.emit({ kind: 'host_status', host_id: '1', status: 'connecting', error: null, prompt: null });
     expect(session.vmsStale).toBe(true);
   });
 
@@ -446,7 +446,7 @@ describe('Session stale rows', () => {
   });
 
   it('is not stale for a connected host that reports a warning', () => {
-    api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: 'connected, but live updates are off: x' });
+    api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: 'connected, but live updates are off: x', prompt: null });
     expect(session.vmsStale).toBe(false);
   });
 });
@@ -582,5 +582,131 @@ describe('Session pushes', () => {
     expect(session.history).toBeNull();
     await session.act('uuid-web', 'shutdown');
     expect(api.count('list_history')).toBe(1);
+  });
+});
+
+describe('Session SSH hosts and prompts', () => {
+  const key = () => session.hosts.find((h) => h.id === '100')?.prompt;
+
+  it('carries the question in a host_status event into the host list', () => {
+    const prompt = { kind: 'passphrase', path: '~/.ssh/id', retry: false } as const;
+    api.emit({ kind: 'host_status', host_id: '2', status: 'disconnected', error: 'locked', prompt });
+    expect(session.hosts.find((h) => h.id === '2')).toMatchObject({ status: 'disconnected', prompt });
+  });
+
+  it('adds an SSH host, selects it and shows what it asks, then answers up to connected', async () => {
+    const added = await session.addHost('lab', sshTarget());
+    expect(added).toMatchObject({ kind: 'ssh', uri: 'ssh://root@server:22', ssh: sshSpec() });
+    expect(session.selectedId).toBe(added.id);
+    await settle();
+    const asked = key();
+    expect(asked?.kind).toBe('host_key');
+    if (asked?.kind !== 'host_key') return;
+
+    await session.answerPrompt(added.id, { kind: 'accept_host_key', fingerprint: asked.fingerprint });
+    // Gone at once, before the core's next status says so.
+    expect(key()).toBeNull();
+    await settle();
+    expect(key()).toEqual({ kind: 'password', retry: false });
+
+    await session.answerPrompt(added.id, { kind: 'secret', secret: 'pw' });
+    await settle();
+    expect(session.selectedHost).toMatchObject({ status: 'connected', prompt: null });
+    expect(session.vmsStale).toBe(false);
+  });
+
+  it('drops the question on cancel, though the core sends no event for it', async () => {
+    await session.addHost('lab', sshTarget());
+    await settle();
+    await session.answerPrompt('100', { kind: 'cancel' });
+    expect(api.calls).toContain('answer_prompt 100 cancel');
+    expect(key()).toBeNull();
+    expect(session.errors).toEqual([]);
+  });
+
+  it('leaves a newer question standing that came before the reply', async () => {
+    await session.addHost('lab', sshTarget());
+    await settle();
+    const answer = api.answerPrompt.bind(api);
+    const retry = { kind: 'password', retry: true } as const;
+    api.answerPrompt = async (id, a) => {
+      await answer(id, a);
+      api.emit({ kind: 'host_status', host_id: id, status: 'disconnected', error: 'refused', prompt: retry });
+    };
+    const asked = key();
+    if (asked?.kind !== 'host_key') throw new Error('no host key asked');
+    await session.answerPrompt('100', { kind: 'accept_host_key', fingerprint: asked.fingerprint });
+    expect(key()).toEqual(retry);
+  });
+
+  it('rethrows a refused answer for the dialog, keeping the question and the banners clear', async () => {
+    await session.addHost('lab', sshTarget());
+    await settle();
+    await expect(session.answerPrompt('100', { kind: 'accept_host_key', fingerprint: 'SHA256:nope' })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('is not the server'),
+    });
+    expect(key()?.kind).toBe('host_key');
+    expect(session.errors).toEqual([]);
+  });
+
+  it('connects and disconnects through the API, following the status events', async () => {
+    await session.disconnectHost('1');
+    expect(api.calls).toContain('disconnect_host 1');
+    await settle();
+    expect(session.selectedHost?.status).toBe('disconnected');
+    expect(session.vmsStale).toBe(true);
+
+    await session.connectHost('1');
+    expect(api.calls).toContain('connect_host 1');
+    await settle();
+    expect(session.selectedHost?.status).toBe('connected');
+    expect(session.vmsStale).toBe(false);
+    expect(session.errors).toEqual([]);
+  });
+
+  it('shows a refused connect or disconnect in the banners', async () => {
+    await session.connectHost('9');
+    await session.disconnectHost('9');
+    expect(session.errors.map((e) => e.error.code)).toEqual(['host_not_found', 'host_not_found']);
+  });
+
+  it('edits a host: saved, re-listed, reconnected, still selected', async () => {
+    const edited = await session.editHost('1', 'renamed', sshTarget({ host: 'lab' }));
+    expect(edited).toMatchObject({ id: '1', name: 'renamed', kind: 'ssh' });
+    expect(api.calls).toContain('edit_host 1 renamed ssh://root@lab:22');
+    expect(session.selectedHost).toMatchObject({ name: 'renamed', status: 'connecting' });
+    await settle();
+    expect(session.selectedHost?.prompt?.kind).toBe('host_key');
+  });
+
+  it('leaves a rejected edit to the caller, changing nothing', async () => {
+    await expect(session.editHost('1', 'x', sshTarget({ user: 'a b' }))).rejects.toMatchObject({
+      message: expect.stringContaining('invalid SSH user'),
+    });
+    expect(session.hosts[0].name).toBe('host-1');
+    expect(session.errors).toEqual([]);
+  });
+
+  it('shows an edit as saved when the re-list fails', async () => {
+    api.listHosts = async () => {
+      throw { code: 'store', message: 'locked', hint: null };
+    };
+    await session.editHost('2', 'renamed', uriTarget('qemu:///session'));
+    expect(session.hosts.find((h) => h.id === '2')).toMatchObject({ name: 'renamed', uri: 'qemu:///session' });
+  });
+
+  it('reloads an open history after each of these', async () => {
+    session.showHistory();
+    await settle();
+    await session.connectHost('2');
+    await settle();
+    expect(session.history?.[0]).toMatchObject({ action: 'connect_host', host: 'host-2' });
+    await session.editHost('2', 'two', uriTarget('qemu:///system'));
+    await settle();
+    expect(session.history?.[0]).toMatchObject({ action: 'edit_host', host: 'two', target: 'qemu:///system' });
+    await session.disconnectHost('2');
+    await settle();
+    expect(session.history?.[0]).toMatchObject({ action: 'disconnect_host' });
   });
 });

@@ -1,5 +1,7 @@
 // Builders for unit tests (not part of the app bundle: only *.test.ts import this).
 import type { HostSummary } from '../bindings/HostSummary';
+import type { HostTarget } from '../bindings/HostTarget';
+import type { SshSpec } from '../bindings/SshSpec';
 import type { VmStats } from '../bindings/VmStats';
 import type { VmSummary } from '../bindings/VmSummary';
 
@@ -32,8 +34,24 @@ export function host(over: Partial<HostSummary> = {}): HostSummary {
     accel: 'auto',
     status: 'connected',
     error: null,
+    ssh: null,
+    prompt: null,
     ...over,
   };
+}
+
+/** A host reached by a libvirt URI. */
+export function uriTarget(uri: string): HostTarget {
+  return { type: 'uri', uri };
+}
+
+/** An SSH spec: root on `server`, port 22, signing in with a password unless told otherwise. */
+export function sshSpec(over: Partial<SshSpec> = {}): SshSpec {
+  return { user: 'root', host: 'server', port: 22, auth: 'password', key_path: null, read_only: false, ...over };
+}
+
+export function sshTarget(over: Partial<SshSpec> = {}): HostTarget {
+  return { type: 'ssh', spec: sshSpec(over) };
 }
 
 /** One VM's pushed figures (`vm_stats`), for the VM named `name` as `vm()` builds it. */

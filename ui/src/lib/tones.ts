@@ -27,5 +27,6 @@ export const HOST_STATUS_TONE: Record<HostStatus, Tone> = {
 export const HOST_KIND_TONE: Record<HostKind, Tone> = {
   local: '',
   remote: 'blue',
+  ssh: 'blue',
   demo: 'violet',
 };
