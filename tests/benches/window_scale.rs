@@ -30,6 +30,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use vireo_host::{Host, HostOptions};
+use vireo_tests::machine::{first_line, machine, Machine};
 use vireo_tests::procs::{self, ProcInfo};
 use vireo_tests::window::{artifacts_dir, spawn_logged, window_env, epoch_ms, FreshHome, LogTail, Xvfb};
 use vireo_tests::{fresh_release_binary, workspace_root, DomainBatch};
@@ -117,11 +118,6 @@ fn have(program: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn first_line(cmd: &mut Command) -> Option<String> {
-    let out = cmd.output().ok()?;
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    text.lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_owned)
-}
 
 /// Whether a viewable top-level window titled `title` is on `display`.
 fn window_shown(display: &str, title: &str) -> bool {
@@ -365,13 +361,7 @@ fn main() {
     let others = rt.block_on(host.list_vms()).expect("list the host's domains").len();
     let xvfb = Xvfb::start(&logs);
 
-    let rev = first_line(Command::new("git").args(["-C", &workspace_root().display().to_string(), "describe", "--always", "--dirty"]));
-    let mem_gib = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| m.lines().next().and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
-        .map(|kib| kib / 1024.0 / 1024.0)
-        .unwrap_or(0.0);
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let Machine { rev, cpus, mem_gib } = machine();
     header.insert(
         0,
         format!(

@@ -1,13 +1,16 @@
 //! Shared pieces of Vireo's integration tests: the test guest fixture, unique names,
 //! clean-up guards (one domain, or thousands), small waits, the real window under Xvfb
-//! (`window`) and what a program costs in memory and CPU (`procs`). Tests use the real
-//! libvirtd (`qemu:///system`).
+//! (`window`), what a program costs in memory and CPU (`procs`) and a slow link
+//! (`delay_proxy`). Tests use the real libvirtd (`qemu:///system`).
 
 pub mod batch;
 pub mod daemon;
+pub mod delay_proxy;
 pub mod fixture;
 pub mod guest;
 pub mod procs;
+pub mod pty;
+pub mod machine;
 pub mod netns;
 pub mod silent_peer;
 pub mod sshd;

@@ -147,7 +147,8 @@ impl Drop for Sshd {
     }
 }
 
-/// A local user with a known password, for password sign-ins; removed (home too) on drop.
+/// A local user with a known password (in the libvirt group), for password sign-ins;
+/// removed (home too) on drop.
 pub struct TestUser {
     pub name: String,
     pub password: String,
@@ -157,7 +158,8 @@ impl TestUser {
     pub fn create() -> TestUser {
         let name = format!("vireot{}", std::process::id() % 100_000);
         let _ = Command::new("userdel").args(["-r", &name]).stderr(Stdio::null()).status();
-        let st = Command::new("useradd").args(["-m", "-s", "/bin/sh", &name]).status().expect("useradd");
+        // In the libvirt group: it may manage the system libvirtd, as on Debian.
+        let st = Command::new("useradd").args(["-m", "-s", "/bin/sh", "-G", "libvirt", &name]).status().expect("useradd");
         assert!(st.success(), "useradd {name}");
         let password = "s3cret pass'word\"$".to_owned();
         let mut chpasswd = Command::new("chpasswd").stdin(Stdio::piped()).spawn().expect("chpasswd");

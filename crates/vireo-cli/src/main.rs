@@ -3,9 +3,12 @@
 //! Exit status: 0 on success, 1 when the operation failed (the message and what to do
 //! go to stderr; with `--json`, an `ErrorPayload` object), 2 for bad usage.
 
+mod hosts;
 mod output;
+mod signin;
+mod terminal;
 
-use std::process::ExitCode;
+use std::io::Write;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
@@ -13,16 +16,32 @@ use vireo_app::history;
 use vireo_core::{Error, VmAction, VmRef};
 use vireo_host::{embedded_default, Host, HostOptions};
 
+use crate::hosts::HostCommand;
+
+const AFTER_HELP: &str = "\
+SSH hosts (`vireo host add NAME --ssh user@host`) sign in through Vireo's own SSH session.
+An unknown host key is shown and asked about when stdin is a terminal; without one, pass
+--accept-host-key with the fingerprint shown. Accepted keys are saved and not asked again;
+a changed key is always refused.
+A password or key passphrase is read from the terminal without echo or, for scripts, from
+the environment variable VIREO_SSH_PASSWORD. It is kept in memory for the command only,
+never saved or printed.";
+
 #[derive(Parser)]
-#[command(name = "vireo", version, about = "Manage libvirt VMs locally and on remote hosts")]
+#[command(name = "vireo", version, about = "Manage libvirt VMs locally and on remote hosts", after_help = AFTER_HELP)]
 struct Cli {
-    /// libvirt connection URI; default: qemu:///system if its daemon answers, else the
-    /// built-in demo hypervisor test:///default (the app's embedded default).
-    #[arg(long, short = 'c', global = true, env = "VIREO_CONNECT")]
+    /// A saved host's name (see `vireo host list`) or a libvirt connection URI (anything
+    /// with "://"); default: qemu:///system if its daemon answers, else the built-in demo
+    /// hypervisor test:///default (the app's embedded default).
+    #[arg(long, short = 'c', global = true, env = "VIREO_CONNECT", value_name = "HOST|URI")]
     connect: Option<String>,
     /// Print machine-readable JSON.
     #[arg(long, global = true)]
     json: bool,
+    /// Trust an SSH host's unknown key if, and only if, its fingerprint is this one
+    /// (compare it with the server's own first). Never overrides a changed key.
+    #[arg(long, global = true, value_name = "SHA256:...")]
+    accept_host_key: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -32,6 +51,9 @@ enum Command {
     /// Virtual machines.
     #[command(subcommand)]
     Vm(VmCommand),
+    /// Saved hosts, shared with the desktop app.
+    #[command(subcommand)]
+    Host(HostCommand),
     /// What was changed, by whom, when, and how it ended (the app's and the CLI's), newest first.
     History {
         /// How many entries to show.
@@ -79,51 +101,82 @@ enum VmCommand {
     Events,
 }
 
-fn main() -> ExitCode {
+/// A failed command: the error, and what to do about it (the core's hint, unless the
+/// CLI knows better, e.g. which flag to pass).
+pub struct Failure {
+    pub error: Error,
+    pub hint: Option<String>,
+}
+
+impl Failure {
+    pub fn new(error: Error, hint: String) -> Failure {
+        Failure { error, hint: Some(hint) }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure { hint: error.hint(), error }
+    }
+}
+
+fn main() {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_env("VIREO_LOG")).with_writer(std::io::stderr).init();
     let cli = Cli::parse();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime");
     let json = cli.json;
     let code = match rt.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(e) => {
             output::error(&e, json);
-            ExitCode::FAILURE
+            1
         }
     };
     // A connect that timed out may still sit in libvirt on a blocking thread (libvirt
     // cannot cancel it); the answer is printed, so do not wait for that thread to end.
     rt.shutdown_timeout(Duration::from_millis(100));
-    code
+    exit_now(code)
 }
 
-async fn run(cli: Cli) -> Result<(), Error> {
-    if let Command::History { limit } = cli.command {
-        let store = history::open_store(&vireo_app::default_data_dir()).await?;
-        let entries = history::list(store, limit).await?;
-        output::history(&entries, cli.json);
-        return Ok(());
+/// Ends the process without the C exit handlers. Threads the CLI cannot join may still
+/// run: libvirt's event loop and connection close, and an SSH session's thread signing
+/// off (always so after a failed open, whose session the host dropped). OpenSSL's exit
+/// handler frees its locks under such a thread, which then crashes the process
+/// (SIGSEGV after the answer was printed). The answer is written and flushed, the
+/// history saved: nothing is left for the exit handlers to do.
+fn exit_now(code: i32) -> ! {
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: _exit ends the process at once; nothing of this process is used after it.
+    unsafe { libc::_exit(code) }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let accept_key = cli.accept_host_key.as_deref().map(str::trim);
+    if let Some(fp) = accept_key.filter(|fp| !fp.starts_with("SHA256:")) {
+        let reason = format!("'{fp}' is not a key fingerprint; give it as shown, like SHA256:Xq3v...");
+        return Err(Error::invalid("--accept-host-key", reason).into());
     }
-    let uri = match cli.connect {
-        Some(uri) => uri,
-        None => {
-            let d = embedded_default(Duration::from_secs(3)).await;
-            if d.demo && !cli.json {
-                eprintln!("note: using the demo hypervisor {} ({})", d.uri, d.reason.unwrap_or_default());
-            }
-            d.uri.to_owned()
+    let command = match cli.command {
+        Command::History { limit } => {
+            let store = hosts::open_store().await?;
+            let entries = history::list(store, limit).await?;
+            output::history(&entries, cli.json);
+            return Ok(());
         }
+        Command::Host(cmd) => return hosts::run(cmd, cli.json, accept_key).await,
+        Command::Vm(cmd) => cmd,
     };
-    let host = Host::connect("cli", &uri, HostOptions::default()).await?;
-    match cli.command {
-        Command::Vm(VmCommand::List) => {
+    let (host, label) = open(cli.connect, cli.json, accept_key).await?;
+    match command {
+        VmCommand::List => {
             let vms = host.list_vms().await?;
             output::vm_list(&vms, cli.json);
         }
-        Command::Vm(VmCommand::Events) => {
+        VmCommand::Events => {
             let mut events = host.subscribe();
             // Said once subscribed, so a script (or test) knows no event is missed from here.
-            eprintln!("following events of {uri}; press Ctrl-C to stop");
+            eprintln!("following events of {}; press Ctrl-C to stop", label.as_deref().unwrap_or(host.uri()));
             loop {
                 match events.recv().await {
                     Ok(ev) => output::event(&ev, cli.json),
@@ -132,8 +185,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 }
             }
         }
-        Command::History { .. } => unreachable!("handled before connecting"),
-        Command::Vm(cmd) => {
+        cmd => {
             let (action, name) = match cmd {
                 VmCommand::List | VmCommand::Events => unreachable!("handled above"),
                 VmCommand::Start { vm } => (VmAction::Start, vm),
@@ -146,20 +198,51 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let vm = VmRef::parse(&name)?;
             let result = host.vm_action(&vm, action).await;
             let target = host.vm_name(&vm).await.unwrap_or_else(|_| vm.to_string());
-            record(&uri, action.as_str(), target.clone(), &result).await;
+            record(label, host.uri(), action.as_str(), target.clone(), &result).await;
             result?;
             output::done(action, &target, cli.json);
         }
     }
+    signin::close(host).await;
     Ok(())
 }
 
-/// Records a CLI change in the app's history, under the saved host's name where the URI
-/// is a saved host's. A database that cannot be opened costs a warning, never the change.
-async fn record<T>(uri: &str, action: &str, target: String, result: &Result<T, Error>) {
-    match history::open_store(&vireo_app::default_data_dir()).await {
+/// Opens what `--connect` names: a URI (anything with "://"), or a saved host by name
+/// (an SSH host through Vireo's SSH session). Returns the host and, for a saved host,
+/// its name (what history records the change under).
+async fn open(connect: Option<String>, json: bool, accept_key: Option<&str>) -> Result<(Host, Option<String>), Failure> {
+    let uri = match connect {
+        Some(uri) if uri.contains("://") => uri,
+        Some(name) => {
+            let store = hosts::open_store().await?;
+            let saved = hosts::find(&store, &name)?;
+            if accept_key.is_some() && saved.ssh.is_none() {
+                eprintln!("note: --accept-host-key does nothing here: '{}' is reached by the URI {}", saved.name, saved.uri);
+            }
+            let host = signin::open(&store, &saved, accept_key).await?;
+            return Ok((host, Some(saved.name)));
+        }
+        None => {
+            let d = embedded_default(Duration::from_secs(3)).await;
+            if d.demo && !json {
+                eprintln!("note: using the demo hypervisor {} ({})", d.uri, d.reason.unwrap_or_default());
+            }
+            d.uri.to_owned()
+        }
+    };
+    if accept_key.is_some() {
+        eprintln!("note: --accept-host-key does nothing for a libvirt URI; it applies to saved SSH hosts");
+    }
+    Ok((Host::connect("cli", &uri, HostOptions::default()).await?, None))
+}
+
+/// Records a CLI change in the app's history, under `label` (the saved host's name), or
+/// the name of the saved host with this URI, or the URI. A database that cannot be
+/// opened costs a warning, never the change.
+async fn record<T>(label: Option<String>, uri: &str, action: &str, target: String, result: &Result<T, Error>) {
+    match hosts::open_store().await {
         Ok(store) => {
-            let label = history::host_label(&store, uri);
+            let label = label.unwrap_or_else(|| history::host_label(&store, uri));
             history::record(store, "cli", label, action, target, result).await;
         }
         Err(e) => eprintln!("warning: not recorded in history: {e}"),

@@ -3,7 +3,10 @@
 use std::io::Write;
 
 use unicode_width::UnicodeWidthStr;
-use vireo_core::{Error, HistoryEntry, HostEvent, VmAction, VmSummary};
+use vireo_core::{HistoryEntry, HostEvent, HostStatus, SshAuth, VmAction, VmSummary};
+use vireo_store::SavedHost;
+
+use crate::Failure;
 
 /// `text` padded with spaces to `width` terminal cells.
 fn pad(text: &str, width: usize) -> String {
@@ -38,14 +41,109 @@ pub fn done(action: VmAction, name: &str, json: bool) {
     }
 }
 
-pub fn error(e: &Error, json: bool) {
+pub fn error(f: &Failure, json: bool) {
     if json {
-        eprintln!("{}", serde_json::to_string(&e.payload()).expect("serialise error"));
+        let payload = vireo_core::ErrorPayload { hint: f.hint.clone(), ..f.error.payload() };
+        eprintln!("{}", serde_json::to_string(&payload).expect("serialise error"));
         return;
     }
-    eprintln!("error: {e}");
-    if let Some(hint) = e.hint() {
+    eprintln!("error: {}", f.error);
+    if let Some(hint) = &f.hint {
         eprintln!("hint: {hint}");
+    }
+}
+
+/// A saved host as `host list --json` shows it: `where` is the URI or `user@host[:port]`;
+/// `auth` (and `key_path`, `read_only`) only for an SSH host.
+fn host_json(h: &SavedHost) -> serde_json::Value {
+    let ssh = h.ssh.as_ref();
+    serde_json::json!({
+        "id": h.id,
+        "name": h.name,
+        "kind": h.kind,
+        "where": where_text(h),
+        "uri": h.uri,
+        "auth": ssh.map(|s| s.auth),
+        "key_path": ssh.and_then(|s| s.key_path.clone()),
+        "read_only": ssh.is_some_and(|s| s.read_only),
+    })
+}
+
+/// Where a host is: its URI, or `user@host[:port]` for an SSH host.
+fn where_text(h: &SavedHost) -> String {
+    h.ssh.as_ref().map_or_else(|| h.uri.clone(), |s| s.display())
+}
+
+/// How a host signs in, for people: `key ~/.ssh/id_ed25519, read-only`; `-` for a URI
+/// host (libvirt signs in itself).
+fn auth_text(h: &SavedHost) -> String {
+    let Some(s) = &h.ssh else { return "-".into() };
+    let mut text = match (s.auth, &s.key_path) {
+        (SshAuth::Key, Some(path)) => format!("key {path}"),
+        (auth, _) => auth.as_str().to_owned(),
+    };
+    if s.read_only {
+        text += ", read-only";
+    }
+    text
+}
+
+pub fn host_list(hosts: &[SavedHost], json: bool) {
+    if json {
+        let list: Vec<_> = hosts.iter().map(host_json).collect();
+        println!("{}", serde_json::to_string_pretty(&list).expect("serialise host list"));
+        return;
+    }
+    if hosts.is_empty() {
+        println!("no saved hosts; add one with `vireo host add NAME --ssh user@host` (or --uri URI)");
+        return;
+    }
+    let rows: Vec<[String; 4]> = hosts
+        .iter()
+        .map(|h| [h.name.clone(), h.kind.as_str().to_owned(), where_text(h), auth_text(h)])
+        .collect();
+    let header = ["NAME", "KIND", "WHERE", "AUTH"].map(String::from);
+    let widths: Vec<usize> = (0..3).map(|i| rows.iter().chain([&header]).map(|r| r[i].width()).max().unwrap_or(0)).collect();
+    for r in [&header].into_iter().chain(&rows) {
+        println!("{}  {}  {}  {}", pad(&r[0], widths[0]), pad(&r[1], widths[1]), pad(&r[2], widths[2]), r[3]);
+    }
+}
+
+/// After `host add`, `edit` or `rm`.
+pub fn host_saved(done: &str, h: &SavedHost, json: bool) {
+    if json {
+        println!("{}", serde_json::json!({ "ok": true, "done": done, "host": host_json(h) }));
+    } else {
+        println!("{done} '{}' ({} {}, auth: {})", h.name, h.kind.as_str(), where_text(h), auth_text(h));
+    }
+}
+
+/// After `host connect`: its status (connected, unless the link dropped since), how many
+/// VMs, and what works less well than it should (the status's note).
+pub fn host_connected(h: &SavedHost, uri: &str, (status, note): (HostStatus, Option<String>), vms: usize, json: bool) {
+    if json {
+        println!("{}", serde_json::json!({ "host": h.name, "status": status, "uri": uri, "vms": vms, "note": note }));
+        return;
+    }
+    let status = match status {
+        HostStatus::Connected => "connected to",
+        HostStatus::Connecting => "connecting again to",
+        HostStatus::Disconnected => "disconnected from",
+    };
+    println!("{}: {status} {uri}, {vms} VM{}", h.name, if vms == 1 { "" } else { "s" });
+    if let Some(note) = note {
+        println!("note: {note}");
+    }
+}
+
+/// `host disconnect`: there is no connection the CLI holds.
+pub fn host_not_held(h: &SavedHost, json: bool) {
+    let note = "the CLI keeps no connection open between commands: each command connects, does its work \
+                and closes the connection when it ends; the desktop app's connection is its own (use Disconnect there)";
+    if json {
+        println!("{}", serde_json::json!({ "host": h.name, "connected": false, "note": note }));
+    } else {
+        println!("{}: nothing to disconnect: {note}", h.name);
     }
 }
 
