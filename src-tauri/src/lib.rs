@@ -24,7 +24,7 @@ pub fn run() -> i32 {
         eprintln!("vireo: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); run it in a desktop session or under Xvfb");
         return 1;
     }
-    let result = tauri::Builder::default()
+    let app = tauri::Builder::default()
         .setup(|app| {
             // The CLI's directory too, so both keep one history (not Tauri's app_data_dir).
             let data_dir = vireo_app::default_data_dir();
@@ -46,9 +46,17 @@ pub fn run() -> i32 {
             commands::list_history,
             mark::ui_mark
         ])
-        .run(tauri::generate_context!());
-    match result {
-        Ok(()) => 0,
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => {
+            app.run(|_, event| {
+                if let tauri::RunEvent::Exit = event {
+                    // Before the exit handlers: no SSH session thread may still be sending.
+                    vireo_app::shutdown();
+                }
+            });
+            0
+        }
         Err(e) => {
             eprintln!("vireo: {e}");
             1

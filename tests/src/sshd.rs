@@ -12,8 +12,8 @@ pub struct Sshd {
     pub port: u16,
     /// The address it listens on (127.0.0.1, or the namespace's own address).
     pub addr: String,
-    /// The network namespace it runs in, if any (a "remote" host with its own address).
-    netns: Option<String>,
+    /// What sshd is started through (`ip netns exec NS`, `unshare -m ...`), if anything.
+    wrapper: Vec<String>,
     dir: tempfile::TempDir,
     child: Option<Child>,
 }
@@ -42,6 +42,21 @@ impl Sshd {
 
     /// Starts sshd on `addr:port`, inside the network namespace `netns` if given.
     pub fn start_at(addr: &str, port: u16, netns: Option<&str>) -> Sshd {
+        let wrapper = netns.map(|ns| vec!["ip".into(), "netns".into(), "exec".into(), ns.into()]).unwrap_or_default();
+        Sshd::start_wrapped(addr, port, wrapper)
+    }
+
+    /// Starts sshd on 127.0.0.1 in a mount namespace of its own where `/var/run/libvirt`
+    /// holds only `virtqemud-sock` (this machine's libvirt socket under the modular
+    /// daemons' name): a host without `libvirt-sock`. `scratch` is an empty directory.
+    pub fn start_modular(scratch: &Path) -> Sshd {
+        std::fs::write(scratch.join("virtqemud-sock"), b"").unwrap();
+        let script = r#"mount --bind /var/run/libvirt/libvirt-sock "$0/virtqemud-sock" && mount --rbind "$0" /var/run/libvirt && exec "$@""#;
+        let wrapper = vec!["unshare".into(), "-m".into(), "sh".into(), "-c".into(), script.into(), scratch.display().to_string()];
+        Sshd::start_wrapped("127.0.0.1", free_port(), wrapper)
+    }
+
+    fn start_wrapped(addr: &str, port: u16, wrapper: Vec<String>) -> Sshd {
         let dir = tempfile::Builder::new().prefix("vireo-sshd-").tempdir().unwrap();
         keygen(&dir.path().join("host_key"), "");
         keygen(&dir.path().join("client_key"), "");
@@ -49,7 +64,7 @@ impl Sshd {
         let mut auth = std::fs::read_to_string(dir.path().join("client_key.pub")).unwrap();
         auth += &std::fs::read_to_string(dir.path().join("locked_key.pub")).unwrap();
         std::fs::write(dir.path().join("authorized_keys"), auth).unwrap();
-        let mut sshd = Sshd { port, addr: addr.to_owned(), netns: netns.map(str::to_owned), dir, child: None };
+        let mut sshd = Sshd { port, addr: addr.to_owned(), wrapper, dir, child: None };
         sshd.launch();
         sshd
     }
@@ -94,10 +109,10 @@ impl Sshd {
         std::fs::create_dir_all("/run/sshd").unwrap();
         let conf = self.dir().join("sshd_config");
         std::fs::write(&conf, self.config()).unwrap();
-        let mut cmd = match &self.netns {
-            Some(ns) => {
-                let mut c = Command::new("ip");
-                c.args(["netns", "exec", ns, "/usr/sbin/sshd"]);
+        let mut cmd = match self.wrapper.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg("/usr/sbin/sshd");
                 c
             }
             None => Command::new("/usr/sbin/sshd"),

@@ -273,3 +273,30 @@ fn a_host_in_its_own_network_namespace() {
     });
     println!("namespace host {}: {n} VMs through its SSH session", ns.addr);
 }
+
+/// A host with the modular daemons' socket only (`virtqemud-sock`, no `libvirt-sock`):
+/// the first open finds libvirt absent where it usually is, looks, and opens it there.
+#[test]
+fn the_remote_libvirt_socket_is_found_where_the_host_has_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sshd = Sshd::start_modular(dir.path());
+    let out = SshSession::connect(&root(&sshd), &key(&sshd), &trusting(&sshd)).unwrap().run(&["ls", "/var/run/libvirt"], Privilege::User).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "virtqemud-sock", "the host has no libvirt-sock");
+    let spec = vireo_core::SshSpec {
+        user: "root".into(),
+        host: "127.0.0.1".into(),
+        port: sshd.port,
+        auth: vireo_core::SshAuth::Key,
+        key_path: Some(sshd.client_key().display().to_string()),
+        read_only: false,
+    };
+    let key = vireo_ssh::KeyInfo { kind: "ssh-ed25519".into(), fingerprint: sshd.fingerprint() };
+    let accepted = vec![AcceptedKey { host: "127.0.0.1".into(), port: sshd.port, key }];
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async {
+        let link = std::sync::Arc::new(vireo_host::SshLink::new(spec, accepted));
+        let host = vireo_host::Host::new_ssh("modular", link, Default::default());
+        host.wait_first_attempt().await.expect("libvirt found at virtqemud-sock");
+        host.list_vms().await.expect("list through the socket found");
+    });
+}

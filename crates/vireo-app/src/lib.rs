@@ -37,6 +37,12 @@ pub fn default_data_dir() -> PathBuf {
     dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("vireo")
 }
 
+/// Ends what must not outlive the process's exit handlers: every SSH session (their
+/// threads use OpenSSL, which the exit handlers tear down). Call it last, before exiting.
+pub fn shutdown() {
+    vireo_ssh::shutdown_all(Duration::from_secs(2));
+}
+
 pub struct Vireo {
     store: Arc<Store>,
     /// One live session per saved host; removing one ends its tasks.

@@ -335,17 +335,17 @@ fn spawn_open(
     let (interval, count) = (opts.keepalive_interval, opts.keepalive_count);
     let (timeout, keepalive) = (opts.connect_timeout, Duration::from_secs(interval.max(1) as u64));
     tokio::task::spawn_blocking(move || -> Result<Session> {
-        let (ssh, uri) = match &transport {
-            Transport::Uri(uri) => (None, uri.clone()),
+        let open_conn = |uri: &str, read_only: bool| {
+            let opened = if read_only { Connect::open_read_only(Some(uri)) } else { Connect::open(Some(uri)) };
+            opened.map_err(|e| open_error(uri, &e))
+        };
+        let (ssh, conn) = match &transport {
+            Transport::Uri(uri) => (None, open_conn(uri, false)?),
             Transport::Ssh(link) => {
-                let opened = link.open(&host_id, timeout, keepalive)?;
-                let uri = opened.uri.clone();
-                (Some(opened), uri)
+                let (opened, conn) = link.open(&host_id, timeout, keepalive, open_conn)?;
+                (Some(opened), conn)
             }
         };
-        let read_only = ssh.as_ref().is_some_and(|o| o.read_only);
-        let opened = if read_only { Connect::open_read_only(Some(&uri)) } else { Connect::open(Some(&uri)) };
-        let conn = opened.map_err(|e| open_error(&uri, &e))?;
         let lost = Arc::new(Notify::new());
         let mut degraded = Vec::new();
         degraded.extend(enable_keepalive(&host_id, &conn, interval, count));

@@ -4,7 +4,10 @@
 //!
 //! The remote libvirt socket is found, not assumed: the monolithic daemon's
 //! `libvirt-sock` (which also proxies to modular daemons where `virtproxyd` runs), else
-//! the modular `virtqemud-sock`; their `-ro` twins for a read-only host.
+//! the modular `virtqemud-sock`; their `-ro` twins for a read-only host. The first open
+//! tries `libvirt-sock` at once and looks for the others only if libvirt cannot be reached
+//! there (a look costs three round trips: 150 ms on a 50 ms link); the socket found is
+//! kept for reconnects.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -26,6 +29,8 @@ pub struct SshLink {
     state: Mutex<State>,
     /// Woken when the user answered a prompt or asked to connect again.
     pub(crate) answered: Notify,
+    /// The remote libvirt socket libvirt last answered on.
+    socket: Mutex<Option<String>>,
 }
 
 #[derive(Default)]
@@ -42,7 +47,12 @@ struct State {
 
 impl SshLink {
     pub fn new(spec: SshSpec, accepted: Vec<AcceptedKey>) -> SshLink {
-        SshLink { spec, state: Mutex::new(State { accepted, ..Default::default() }), answered: Notify::new() }
+        SshLink {
+            spec,
+            state: Mutex::new(State { accepted, ..Default::default() }),
+            answered: Notify::new(),
+            socket: Mutex::new(None),
+        }
     }
 
     pub fn target(&self) -> Target {
@@ -144,19 +154,57 @@ impl SshLink {
         s.blocked = matches!(e, SshError::HostKeyChanged { .. });
     }
 
-    /// Signs in, finds the remote libvirt socket and forwards it to a private local
-    /// socket. Blocking (the host's open runs on the blocking pool).
-    pub(crate) fn open(&self, host_id: &str, timeout: Duration, keepalive: Duration) -> Result<SshOpened> {
+    /// Signs in, forwards the remote libvirt socket to a private local one and opens
+    /// libvirt there with `open_conn` (given the URI). Blocking (the host's open runs on
+    /// the blocking pool).
+    pub(crate) fn open<C>(
+        &self,
+        host_id: &str,
+        timeout: Duration,
+        keepalive: Duration,
+        open_conn: impl Fn(&str, bool) -> Result<C>,
+    ) -> Result<(SshOpened, C)> {
         let accepted = self.state.lock().unwrap().accepted.clone();
         let opts = ConnectOptions { timeout, accepted, keepalive, ..Default::default() };
         let session = SshSession::connect(&self.target(), &self.auth(), &opts).map_err(|e| {
             self.note_failure(&e);
             self.error(e)
         })?;
-        let candidates: Vec<String> = SOCKETS
-            .iter()
-            .map(|s| if self.spec.read_only { format!("{s}-ro") } else { (*s).to_owned() })
-            .collect();
+        let candidates = self.candidates();
+        let known = self.socket.lock().unwrap().clone();
+        let first = known.clone().unwrap_or_else(|| candidates[0].clone());
+        let opened = self.forward(host_id, session, &first)?;
+        match open_conn(&opened.uri, self.spec.read_only) {
+            Ok(conn) => {
+                *self.socket.lock().unwrap() = Some(first);
+                tracing::info!(host = %host_id, "SSH session to {} up; libvirt at {}", self.spec.display(), opened.remote);
+                Ok((opened, conn))
+            }
+            // Not there after all: look for the socket the host has, and open that.
+            Err(first_error) => {
+                let Some(found) = self.find_socket(&opened.session, &candidates)? else {
+                    return Err(first_error);
+                };
+                if found == first {
+                    return Err(first_error);
+                }
+                let again = self.forward(host_id, opened.session.clone(), &found)?;
+                drop(opened.forward);
+                let conn = open_conn(&again.uri, self.spec.read_only)?;
+                *self.socket.lock().unwrap() = Some(found);
+                tracing::info!(host = %host_id, "SSH session to {} up; libvirt at {}", self.spec.display(), again.remote);
+                Ok((again, conn))
+            }
+        }
+    }
+
+    fn candidates(&self) -> Vec<String> {
+        SOCKETS.iter().map(|s| if self.spec.read_only { format!("{s}-ro") } else { (*s).to_owned() }).collect()
+    }
+
+    /// The first candidate that is a socket on the host, by one fixed script; an error
+    /// naming them all when there is none.
+    fn find_socket(&self, session: &SshSession, candidates: &[String]) -> Result<Option<String>> {
         let mut argv = vec!["sh", "-c", FIRST_SOCKET, "sh"];
         argv.extend(candidates.iter().map(String::as_str));
         let out = session.exec(&argv, &[], Privilege::User).map_err(|e| self.error(e))?;
@@ -169,14 +217,16 @@ impl SshLink {
                 ),
             });
         }
-        let remote = String::from_utf8_lossy(&out.stdout).into_owned();
+        Ok(Some(String::from_utf8_lossy(&out.stdout).into_owned()))
+    }
+
+    /// Forwards `remote` to a fresh private local socket.
+    fn forward(&self, host_id: &str, session: SshSession, remote: &str) -> Result<SshOpened> {
         // Unique per open: a late close of the last session's socket cannot remove this one.
-        let local = private_socket_path(&format!("host-{host_id}-{}.sock", unique()))
-            .map_err(|e| self.error(e))?;
-        let forward = session.forward_unix(&remote, &local).map_err(|e| self.error(e))?;
+        let local = private_socket_path(&format!("host-{host_id}-{}.sock", unique())).map_err(|e| self.error(e))?;
+        let forward = session.forward_unix(remote, &local).map_err(|e| self.error(e))?;
         let uri = format!("qemu+unix:///system?socket={}", local.display());
-        tracing::info!(host = %host_id, "SSH session to {} up; libvirt at {remote}", self.spec.display());
-        Ok(SshOpened { session, forward, uri, read_only: self.spec.read_only })
+        Ok(SshOpened { session, forward, uri, remote: remote.to_owned() })
     }
 
     fn error(&self, e: SshError) -> Error {
@@ -207,5 +257,6 @@ pub struct SshOpened {
     pub session: SshSession,
     pub forward: Forward,
     pub uri: String,
-    pub read_only: bool,
+    /// The remote libvirt socket it leads to.
+    pub remote: String,
 }

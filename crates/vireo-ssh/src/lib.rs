@@ -18,5 +18,5 @@ pub use auth::{Auth, Secret};
 pub use connect::{ConnectOptions, Target};
 pub use error::{Result, SshError};
 pub use hostkey::{AcceptedKey, KeyInfo};
-pub use session::{private_socket_path, Forward, Output, Privilege, SshSession};
+pub use session::{private_socket_path, shutdown_all, Forward, Output, Privilege, SshSession};
 pub use transfer::Progress;

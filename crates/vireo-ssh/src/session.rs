@@ -99,7 +99,7 @@ impl SshSession {
         // The thread holds a weak handle: dropping the last `SshSession` ends it.
         let weak = Arc::downgrade(&inner);
         let name = format!("ssh {}", target.host);
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name(name.chars().take(15).collect())
             .spawn(move || {
                 let reason = pump.run();
@@ -110,6 +110,10 @@ impl SshSession {
                 }
             })
             .map_err(|e| SshError::io("cannot start the session thread", e))?;
+        let mut live = LIVE.lock().unwrap();
+        live.retain(|(_, t)| !t.is_finished());
+        live.push((Arc::downgrade(&inner), thread));
+        drop(live);
         Ok(SshSession { inner })
     }
 
@@ -260,6 +264,30 @@ impl SshSession {
         let id = self.inner.next_forward.fetch_add(1, Ordering::Relaxed);
         self.submit(Request::Listen { id, listener, remote: remote.to_owned() })?;
         Ok(Forward { session: self.clone(), id, path: local.to_owned() })
+    }
+}
+
+/// Every session thread started, with its session, so `shutdown_all` can end them.
+static LIVE: Mutex<Vec<(std::sync::Weak<Inner>, std::thread::JoinHandle<()>)>> = Mutex::new(Vec::new());
+
+/// Closes every session and waits (up to `deadline`) for their threads to end. For the
+/// end of the process: a session thread still sending while the exit handlers free
+/// OpenSSL's state crashes the process (seen with the CLI, about one run in three).
+pub fn shutdown_all(deadline: Duration) {
+    let live: Vec<_> = std::mem::take(&mut *LIVE.lock().unwrap());
+    for (inner, _) in &live {
+        if let Some(inner) = inner.upgrade() {
+            SshSession { inner }.close();
+        }
+    }
+    let end = std::time::Instant::now() + deadline;
+    for (_, thread) in live {
+        while !thread.is_finished() && std::time::Instant::now() < end {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if thread.is_finished() {
+            let _ = thread.join();
+        }
     }
 }
 
