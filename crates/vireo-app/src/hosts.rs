@@ -8,22 +8,14 @@ use vireo_store::{SavedHost, SavedHostKey, Store};
 
 use crate::{kind_of, Vireo};
 
-/// The host keys accepted in Vireo for this host and port.
-pub(crate) fn accepted_keys(store: &Store, spec: &SshSpec) -> Result<Vec<AcceptedKey>> {
+/// The host keys accepted in Vireo for this host and port (what `SshLink::new` takes).
+pub fn accepted_keys(store: &Store, spec: &SshSpec) -> Result<Vec<AcceptedKey>> {
     Ok(store
         .host_keys()?
         .into_iter()
         .filter(|k| k.host == spec.host && k.port == spec.port)
         .map(|k| AcceptedKey { host: k.host, port: k.port, key: KeyInfo { kind: k.key_type, fingerprint: k.fingerprint } })
         .collect())
-}
-
-/// What history names a target as: the URI, or `ssh://user@host:port`.
-fn target_text(target: &HostTarget) -> String {
-    match target {
-        HostTarget::Uri { uri } => uri.trim().to_owned(),
-        HostTarget::Ssh { spec } => format!("ssh://{}", spec.display()),
-    }
 }
 
 /// Checks a target before anything is saved.
@@ -47,7 +39,7 @@ impl Vireo {
     /// Saves a new host and starts its session (connecting in the background; its status
     /// arrives as events). Everything is checked first; nothing is saved if anything is bad.
     pub async fn add_host_target(&self, name: &str, target: HostTarget) -> Result<HostSummary> {
-        let text = target_text(&target);
+        let text = target.describe();
         let result = self.add_inner(name, target).await;
         self.record(name.trim().to_owned(), "add_host", text, &result).await;
         result
@@ -74,7 +66,7 @@ impl Vireo {
     /// Renames a host and changes how it is reached; its session starts again with the
     /// new settings. Nothing changes if anything is bad.
     pub async fn edit_host(&self, host_id: &str, name: &str, target: HostTarget) -> Result<HostSummary> {
-        let text = target_text(&target);
+        let text = target.describe();
         let result = self.edit_inner(host_id, name, target).await;
         self.record(name.trim().to_owned(), "edit_host", text, &result).await;
         result

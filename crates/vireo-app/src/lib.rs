@@ -25,6 +25,7 @@ use vireo_store::{SavedHost, Store};
 use crate::session::Session;
 
 pub use first_start::ensure_default_host;
+pub use hosts::accepted_keys;
 
 /// Where the app *and* the CLI keep their one database (so both share one history),
 /// unless `VIREO_DATA_DIR` says otherwise: `$XDG_DATA_HOME/vireo`, i.e.

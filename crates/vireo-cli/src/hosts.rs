@@ -124,7 +124,7 @@ pub async fn run(cmd: HostCommand, json: bool, accept_key: Option<&str>) -> Resu
                 HostTarget::Ssh { .. } => HostKind::Ssh,
             };
             let result = store.add_target(&name, &target, kind, Accel::Auto).map_err(Error::from);
-            history::record(store.clone(), "cli", name, "add_host", target_text(&target), &result).await;
+            history::record(store.clone(), "cli", name, "add_host", target.describe(), &result).await;
             output::host_saved("added", &result?, json);
         }
         HostCommand::Edit { name, new_name, target } => {
@@ -135,7 +135,7 @@ pub async fn run(cmd: HostCommand, json: bool, accept_key: Option<&str>) -> Resu
             let new_name = validate::host_name(new_name.as_deref().unwrap_or(&old.name))?.to_owned();
             let target = checked_target(Some(&old), &target)?;
             let result = store.update_host(&old.id, &new_name, &target).map_err(Error::from);
-            history::record(store.clone(), "cli", new_name, "edit_host", target_text(&target), &result).await;
+            history::record(store.clone(), "cli", new_name, "edit_host", target.describe(), &result).await;
             output::host_saved("changed", &result?, json);
         }
         HostCommand::Rm { name } => {
@@ -170,14 +170,6 @@ pub fn find(store: &Store, name: &str) -> Result<SavedHost, Error> {
     let saved: Vec<&str> = hosts.iter().map(|h| h.name.as_str()).collect();
     let known = if saved.is_empty() { "there are none yet".to_owned() } else { format!("saved: {}", saved.join(", ")) };
     Err(Error::invalid("host", format!("no saved host is named '{name}' ({known}; see `vireo host list`)")))
-}
-
-/// What history names a target as: the URI, or `ssh://user@host[:port]`.
-fn target_text(target: &HostTarget) -> String {
-    match target {
-        HostTarget::Uri { uri } => uri.clone(),
-        HostTarget::Ssh { spec } => format!("ssh://{}", spec.display()),
-    }
 }
 
 /// The target the options give, checked; for an edit, on top of the host's (`old`).

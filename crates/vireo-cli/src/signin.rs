@@ -30,13 +30,7 @@ pub async fn open(store: &Arc<Store>, saved: &SavedHost, accept_key: Option<&str
     let Some(spec) = &saved.ssh else {
         return Ok(Host::connect(saved.id.clone(), &saved.uri, HostOptions::default()).await?);
     };
-    let accepted: Vec<AcceptedKey> = store
-        .host_keys()
-        .map_err(Error::from)?
-        .into_iter()
-        .filter(|k| (k.host.as_str(), k.port) == (spec.host.as_str(), spec.port))
-        .map(|k| AcceptedKey { host: k.host, port: k.port, key: KeyInfo { kind: k.key_type, fingerprint: k.fingerprint } })
-        .collect();
+    let accepted = vireo_app::accepted_keys(store, spec)?;
     let link = Arc::new(SshLink::new(spec.clone(), accepted));
     let host = Host::new_ssh(saved.id.clone(), link.clone(), HostOptions::default());
     let mut outcome = host.wait_first_attempt().await;

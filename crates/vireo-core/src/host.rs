@@ -108,6 +108,16 @@ pub enum HostTarget {
     Ssh { spec: SshSpec },
 }
 
+impl HostTarget {
+    /// The URI, or `ssh://user@host[:port]`, as history and messages name it.
+    pub fn describe(&self) -> String {
+        match self {
+            HostTarget::Uri { uri } => uri.trim().to_owned(),
+            HostTarget::Ssh { spec } => spec.uri(),
+        }
+    }
+}
+
 /// The user's answer to a host's `HostPrompt`.
 #[derive(Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -68,6 +68,12 @@ impl SshSpec {
         Ok(self)
     }
 
+    /// `ssh://user@host[:port]`: how the host is named where a URI would stand (messages,
+    /// history, `HostSummary::uri`).
+    pub fn uri(&self) -> String {
+        format!("ssh://{}", self.display())
+    }
+
     /// `user@host` or `user@host:port`, as people write it (IPv6 in brackets with a port).
     pub fn display(&self) -> String {
         let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };

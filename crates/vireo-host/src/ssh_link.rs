@@ -61,7 +61,7 @@ impl SshLink {
 
     /// The host as people write it, for messages: `ssh://user@host:port`.
     pub fn display_uri(&self) -> String {
-        format!("ssh://{}", self.spec.display())
+        self.spec.uri()
     }
 
     pub fn prompt(&self) -> Option<HostPrompt> {
@@ -182,9 +182,7 @@ impl SshLink {
             }
             // Not there after all: look for the socket the host has, and open that.
             Err(first_error) => {
-                let Some(found) = self.find_socket(&opened.session, &candidates)? else {
-                    return Err(first_error);
-                };
+                let found = self.find_socket(&opened.session, &candidates)?;
                 if found == first {
                     return Err(first_error);
                 }
@@ -204,7 +202,7 @@ impl SshLink {
 
     /// The first candidate that is a socket on the host, by one fixed script; an error
     /// naming them all when there is none.
-    fn find_socket(&self, session: &SshSession, candidates: &[String]) -> Result<Option<String>> {
+    fn find_socket(&self, session: &SshSession, candidates: &[String]) -> Result<String> {
         let mut argv = vec!["sh", "-c", FIRST_SOCKET, "sh"];
         argv.extend(candidates.iter().map(String::as_str));
         let out = session.exec(&argv, &[], Privilege::User).map_err(|e| self.error(e))?;
@@ -217,7 +215,7 @@ impl SshLink {
                 ),
             });
         }
-        Ok(Some(String::from_utf8_lossy(&out.stdout).into_owned()))
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
     /// Forwards `remote` to a fresh private local socket.
@@ -240,15 +238,12 @@ fn unique() -> u64 {
     N.fetch_add(1, Ordering::Relaxed)
 }
 
+/// A key path as typed (`~/.ssh/id_ed25519`), with `~` as the user's home.
 fn expand_home(path: &str) -> std::path::PathBuf {
-    match path.strip_prefix("~/") {
-        Some(rest) => dirs_home().join(rest),
-        None => std::path::PathBuf::from(path),
+    match (path.strip_prefix("~/"), dirs::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => std::path::PathBuf::from(path),
     }
-}
-
-fn dirs_home() -> std::path::PathBuf {
-    std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_else(|| "/".into())
 }
 
 /// An SSH session with libvirt's socket forwarded; kept with the libvirt connection it

@@ -1,6 +1,7 @@
 //! Saved host connections.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, OptionalExtension};
 use vireo_core::{validate, Accel, HostKind, HostTarget, SshAuth, SshSpec};
 
 use crate::{Result, Store, StoreError};
@@ -60,13 +61,32 @@ fn row_to_host(r: &rusqlite::Row<'_>) -> rusqlite::Result<SavedHost> {
     })
 }
 
+fn text(s: &str) -> Value {
+    Value::Text(s.to_owned())
+}
+
+/// `first` then the six SSH columns (`ssh_user` .. `ssh_read_only`), NULL for a URI host:
+/// the parameters of the insert and the update, which list those columns in this order.
+fn with_ssh(first: [Value; 4], ssh: Option<&SshSpec>) -> impl Iterator<Item = Value> {
+    let field = |f: fn(&SshSpec) -> Option<&str>| ssh.and_then(f).map_or(Value::Null, text);
+    let columns = [
+        field(|s| Some(&s.user)),
+        field(|s| Some(&s.host)),
+        ssh.map_or(Value::Null, |s| Value::Integer(s.port.into())),
+        field(|s| Some(s.auth.as_str())),
+        field(|s| s.key_path.as_deref()),
+        Value::Integer(ssh.is_some_and(|s| s.read_only).into()),
+    ];
+    first.into_iter().chain(columns)
+}
+
 /// What a target is saved as: kind, uri (for people when SSH), and the SSH parts; checked.
 fn parts(target: &HostTarget, kind_for_uri: HostKind) -> Result<(HostKind, String, Option<SshSpec>)> {
     Ok(match target {
         HostTarget::Uri { uri } => (kind_for_uri, validate::connection_uri(uri)?.to_owned(), None),
         HostTarget::Ssh { spec } => {
             let spec = spec.clone().validated()?;
-            (HostKind::Ssh, format!("ssh://{}", spec.display()), Some(spec))
+            (HostKind::Ssh, spec.uri(), Some(spec))
         }
     })
 }
@@ -99,18 +119,7 @@ impl Store {
             tx.execute(
                 "INSERT INTO hosts (name, uri, kind, accel, created_at, ssh_user, ssh_host, ssh_port, ssh_auth, ssh_key_path, ssh_read_only)
                  VALUES (?1, ?2, ?3, ?4, unixepoch(), ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    name,
-                    uri,
-                    kind.as_str(),
-                    accel.as_str(),
-                    ssh.as_ref().map(|s| s.user.as_str()),
-                    ssh.as_ref().map(|s| s.host.as_str()),
-                    ssh.as_ref().map(|s| s.port),
-                    ssh.as_ref().map(|s| s.auth.as_str()),
-                    ssh.as_ref().and_then(|s| s.key_path.as_deref()),
-                    ssh.as_ref().is_some_and(|s| s.read_only),
-                ],
+                params_from_iter(with_ssh([text(name), text(&uri), text(kind.as_str()), text(accel.as_str())], ssh.as_ref())),
             )?;
             let id = tx.last_insert_rowid();
             tx.commit()?;
@@ -138,18 +147,7 @@ impl Store {
             tx.execute(
                 "UPDATE hosts SET name = ?2, uri = ?3, kind = ?4, ssh_user = ?5, ssh_host = ?6, ssh_port = ?7,
                      ssh_auth = ?8, ssh_key_path = ?9, ssh_read_only = ?10 WHERE id = ?1",
-                params![
-                    id,
-                    name,
-                    uri,
-                    kind.as_str(),
-                    ssh.as_ref().map(|s| s.user.as_str()),
-                    ssh.as_ref().map(|s| s.host.as_str()),
-                    ssh.as_ref().map(|s| s.port),
-                    ssh.as_ref().map(|s| s.auth.as_str()),
-                    ssh.as_ref().and_then(|s| s.key_path.as_deref()),
-                    ssh.as_ref().is_some_and(|s| s.read_only),
-                ],
+                params_from_iter(with_ssh([text(id), text(name), text(&uri), text(kind.as_str())], ssh.as_ref())),
             )?;
             tx.commit()?;
             Ok(SavedHost { id: id.to_owned(), name: name.to_owned(), uri, kind, accel: old.accel, ssh })
