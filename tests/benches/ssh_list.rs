@@ -8,6 +8,8 @@
 //!   - Vireo, cold: `Host::new_ssh` + `wait_first_attempt` + `list_vms`: TCP, the SSH
 //!     handshake, the sign-in, finding the libvirt socket, libvirt's open through the
 //!     forwarded socket and one bulk-stats call (median and min of 5);
+//!   - the same with a password (a test user in the libvirt group): libssh2 probes a
+//!     key with the server before it signs (as OpenSSH does), a password has no probe;
 //!   - Vireo, warm: `list_vms` again on the open session (median of 20);
 //!   - `virsh -c qemu+ssh://...` `list --all`, then `domstats`: two fresh processes, each
 //!     with its own ssh, as a user runs them (median of 3).
@@ -39,7 +41,7 @@ use vireo_tests::machine::{first_line, machine, Machine};
 use vireo_tests::delay_proxy::{self, DelayProxyProcess};
 use vireo_tests::procs;
 use vireo_tests::silent_peer::SilentPeer;
-use vireo_tests::sshd::Sshd;
+use vireo_tests::sshd::{Sshd, TestUser};
 use vireo_tests::DomainBatch;
 
 const URI: &str = "qemu:///system";
@@ -81,7 +83,7 @@ impl Server {
     }
 
     /// A saved host reaching this sshd at `port` (its own, or a proxy's in front of it),
-    /// its host key already accepted.
+    /// root signing in with the key, its host key already accepted.
     fn link(&self, port: u16) -> Arc<SshLink> {
         let spec = SshSpec {
             user: "root".into(),
@@ -91,8 +93,25 @@ impl Server {
             key_path: Some(self.sshd.client_key().display().to_string()),
             read_only: false,
         };
+        Arc::new(SshLink::new(spec, self.accepted(port)))
+    }
+
+    /// The same host, `user` signing in with a password given in advance.
+    fn password_link(&self, port: u16, user: &TestUser) -> Arc<SshLink> {
+        let spec = SshSpec {
+            user: user.name.clone(),
+            host: "127.0.0.1".into(),
+            port,
+            auth: SshAuth::Password,
+            key_path: None,
+            read_only: false,
+        };
+        Arc::new(SshLink::new(spec, self.accepted(port)).with_secret(user.password.clone()))
+    }
+
+    fn accepted(&self, port: u16) -> Vec<AcceptedKey> {
         let key = KeyInfo { kind: "ssh-ed25519".into(), fingerprint: self.fingerprint.clone() };
-        Arc::new(SshLink::new(spec, vec![AcceptedKey { host: "127.0.0.1".into(), port, key }]))
+        vec![AcceptedKey { host: "127.0.0.1".into(), port, key }]
     }
 }
 
@@ -138,6 +157,9 @@ struct LinkRow {
     label: String,
     cold: Vec<Duration>,
     cold_failed: Option<String>,
+    /// The same, signing in with a password (no key probe: one round trip fewer).
+    cold_password: Vec<Duration>,
+    cold_password_failed: Option<String>,
     warm: Vec<Duration>,
     warm_failed: Option<String>,
     listed: usize,
@@ -196,8 +218,27 @@ fn ssh_wrapper(dir: &Path) -> PathBuf {
     path
 }
 
-async fn measure_link(label: &str, server: &Server, port: u16, ssh: &Path) -> LinkRow {
+async fn measure_link(label: &str, server: &Server, port: u16, ssh: &Path, user: &TestUser) -> LinkRow {
     let mut row = LinkRow { label: label.to_owned(), ..Default::default() };
+    eprintln!("{label}: Vireo cold with a password, {COLD_RUNS} runs");
+    for i in 0..COLD_RUNS {
+        if stopped() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        match cold(format!("cold-pw-{i}"), server.password_link(port, user)).await {
+            Ok((took, host, n)) => {
+                eprintln!("  cold {i}: {} ({n} VMs)", ms(took));
+                row.cold_password.push(took);
+                tokio::task::spawn_blocking(move || drop(host)).await.unwrap();
+            }
+            Err(e) => {
+                eprintln!("  cold {i}: failed: {e}");
+                row.cold_password_failed = Some(failure(e));
+                break;
+            }
+        }
+    }
     eprintln!("{label}: Vireo cold, {COLD_RUNS} runs");
     let mut last = None;
     for i in 0..COLD_RUNS {
@@ -398,10 +439,10 @@ fn report(header: &[String], rows: &[LinkRow], fleet: Option<&FleetReport>) {
     }
     println!();
     println!(
-        "| link | Vireo cold: connect + sign-in + list, median / min of {COLD_RUNS} | Vireo warm: list on the open session, median / min of {WARM_RUNS} \
+        "| link | Vireo cold: connect + sign-in (key) + list, median / min of {COLD_RUNS} | the same with a password | Vireo warm: list on the open session, median / min of {WARM_RUNS} \
          | virsh list --all + virsh domstats, median / min of {VIRSH_RUNS} | of which list --all / domstats, median |"
     );
-    println!("|---|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|");
     for r in rows {
         let split = if r.virsh_list.is_empty() {
             "—".to_owned()
@@ -409,9 +450,10 @@ fn report(header: &[String], rows: &[LinkRow], fleet: Option<&FleetReport>) {
             format!("{} / {}", median(&r.virsh_list), median(&r.virsh_stats))
         };
         println!(
-            "| {} | {} | {} | {} | {split} |",
+            "| {} | {} | {} | {} | {} | {split} |",
             r.label,
             median_min(&r.cold, &r.cold_failed),
+            median_min(&r.cold_password, &r.cold_password_failed),
             median_min(&r.warm, &r.warm_failed),
             median_min(&r.virsh_total, &r.virsh_failed)
         );
@@ -521,12 +563,13 @@ fn main() {
     let mut fleet_report = None;
     rt.block_on(async {
         let server = Server::start();
+        let user = TestUser::create();
         let proxy = DelayProxyProcess::spawn(&exe, server.sshd.port, ONE_WAY);
         for (label, port) in [("loopback", server.sshd.port), ("50 ms RTT", proxy.port())] {
             if stopped() {
                 break;
             }
-            rows.push(measure_link(label, &server, port, &ssh).await);
+            rows.push(measure_link(label, &server, port, &ssh, &user).await);
         }
         drop(proxy);
         drop(server);

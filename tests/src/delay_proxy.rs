@@ -80,13 +80,14 @@ fn connect_pair(client: &TcpStream, server: &TcpStream, delay: Duration, conns: 
     }
     let (c_in, s_out) = (client.try_clone()?, server.try_clone()?);
     let (s_in, c_out) = (server.try_clone()?, client.try_clone()?);
-    std::thread::Builder::new().name("delay-up".into()).spawn(move || forward(c_in, s_out, delay))?;
-    std::thread::Builder::new().name("delay-down".into()).spawn(move || forward(s_in, c_out, delay))?;
+    let trace = Trace::from_env();
+    std::thread::Builder::new().name("delay-up".into()).spawn(move || forward(c_in, s_out, delay, trace.map(|t| t.side(">"))))?;
+    std::thread::Builder::new().name("delay-down".into()).spawn(move || forward(s_in, c_out, delay, trace.map(|t| t.side("<"))))?;
     Ok(())
 }
 
 /// Copies `from` to `to`, each chunk `delay` after it was read, in order.
-fn forward(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
+fn forward(mut from: TcpStream, mut to: TcpStream, delay: Duration, trace: Option<Trace>) {
     let mut held: VecDeque<(Instant, Vec<u8>)> = VecDeque::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut ended = false;
@@ -115,7 +116,12 @@ fn forward(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
         }
         match from.read(&mut buf) {
             Ok(0) => ended = true,
-            Ok(n) => held.push_back((Instant::now() + delay, buf[..n].to_vec())),
+            Ok(n) => {
+                if let Some(t) = &trace {
+                    t.chunk(n);
+                }
+                held.push_back((Instant::now() + delay, buf[..n].to_vec()))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => {
                 // Reset: the other side is cut too, at once.
@@ -123,6 +129,35 @@ fn forward(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
                 return;
             }
         }
+    }
+}
+
+/// `VIREO_DELAY_TRACE=1`: every chunk read is printed on stderr with the time since its
+/// connection was accepted and its direction (`>` client to server), so the round trips a
+/// protocol pays can be counted.
+#[derive(Clone, Copy)]
+struct Trace {
+    since: Instant,
+    id: u32,
+    side: &'static str,
+}
+
+impl Trace {
+    fn from_env() -> Option<Trace> {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        std::env::var_os("VIREO_DELAY_TRACE").map(|_| Trace {
+            since: Instant::now(),
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            side: "",
+        })
+    }
+
+    fn side(self, side: &'static str) -> Trace {
+        Trace { side, ..self }
+    }
+
+    fn chunk(&self, bytes: usize) {
+        eprintln!("delay trace: conn {} {:>8.1} ms {} {bytes} B", self.id, self.since.elapsed().as_secs_f64() * 1e3, self.side);
     }
 }
 

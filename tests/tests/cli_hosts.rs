@@ -178,6 +178,18 @@ fn an_ssh_host_by_key_lists_this_machines_vms_and_its_accepted_key_is_kept() {
     let new_fp = sshd.fingerprint();
     let err = cli.fails(&["--connect", "lab", "--accept-host-key", &new_fp, "vm", "list"], &[]);
     assert!(err.contains("CHANGED") && err.contains(&fp) && err.contains(&new_fp), "{err}");
+
+    // The user knows why it changed: forgets the old key, and the new one is asked for
+    // (and taken with the flag) like a first one.
+    let forgot = cli.json(&["--json", "host", "forget-key", "lab"]);
+    assert_eq!(forgot["forgotten"], 1, "{forgot}");
+    let err = cli.fails(&list, &[]);
+    assert!(err.contains("is not known") && err.contains(&new_fp), "{err}");
+    let over_ssh = cli.json(&["--connect", "lab", "--accept-host-key", &new_fp, "--json", "vm", "list"]);
+    assert!(over_ssh.as_array().unwrap().iter().any(|v| v["name"] == name.as_str()), "{over_ssh}");
+    assert_eq!(cli.json(&["--json", "host", "forget-key", "lab"])["forgotten"], 1);
+    let err = cli.fails(&["host", "forget-key", "nowhere"], &[]);
+    assert!(err.contains("no saved host is named 'nowhere'"), "{err}");
 }
 
 /// An sshd, a throw-away user with a password, and the host `pw` saved to sign in as it.

@@ -26,7 +26,7 @@ fn spec(sshd: &Sshd, user: &str, auth: SshAuth) -> SshSpec {
 
 fn status_of(ev: &HostEvent, id: &str) -> Option<(HostStatus, Option<String>, Option<HostPrompt>)> {
     match ev {
-        HostEvent::HostStatus { host_id, status, error, prompt } if host_id == id => Some((*status, error.clone(), prompt.clone())),
+        HostEvent::HostStatus { host_id, status, error, prompt, .. } if host_id == id => Some((*status, error.clone(), prompt.clone())),
         _ => None,
     }
 }

@@ -147,7 +147,7 @@ describe('App', () => {
   it('shows a connected host\'s message as a warning in the sidebar and above the VMs', async () => {
     const message = 'connected, but live updates are off: no event loop';
     fake.api.hosts[0] = { ...fake.api.hosts[0], error: message };
-    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connected', error: message, prompt: null });
+    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connected', error: message, prompt: null, retrying: true });
     const warning = await screen.findByTestId('host-warning');
     expect(warning.textContent).toBe(message);
     expect(hostItem('7')?.querySelector('[data-testid="host-error"]')).toBeNull();
@@ -414,7 +414,7 @@ describe('history', () => {
 describe('a host that is not connected', () => {
   function disconnect() {
     fake.api.hosts[0] = { ...fake.api.hosts[0], status: 'disconnected', error: 'cannot connect: libvirtd is not running' };
-    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'disconnected', error: 'cannot connect: libvirtd is not running', prompt: null });
+    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'disconnected', error: 'cannot connect: libvirtd is not running', prompt: null, retrying: true });
   }
 
   const buttons = () => [...document.querySelectorAll<HTMLButtonElement>('[data-testid="vm-table"] [data-action]')];
@@ -445,7 +445,7 @@ describe('a host that is not connected', () => {
   });
 
   it('does the same while connecting', async () => {
-    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connecting', error: null, prompt: null });
+    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connecting', error: null, prompt: null, retrying: true });
     await waitFor(() => expect(row('web').getAttribute('data-stale')).toBe('true'));
     expect(buttons().every((b) => b.disabled)).toBe(true);
   });
@@ -454,7 +454,7 @@ describe('a host that is not connected', () => {
     disconnect();
     await waitFor(() => expect(stateOf('db')).toBe('unknown'));
     fake.api.hosts[0] = { ...fake.api.hosts[0], status: 'connected', error: null };
-    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connected', error: null, prompt: null });
+    fake.api.emit({ kind: 'host_status', host_id: '7', status: 'connected', error: null, prompt: null, retrying: true });
     await waitFor(() => expect(stateOf('db')).toBe('shut_off'));
     // The hook the end-to-end test waits on once libvirtd is back.
     expect(document.querySelector('tr[data-vm="db"]:not([data-stale])')).not.toBeNull();

@@ -32,7 +32,7 @@ const KEY: HostPrompt = { kind: 'host_key', key_type: 'ssh-ed25519', fingerprint
 function ask(hostId: string, question: HostPrompt) {
   const h = fake.api.hosts.find((x) => x.id === hostId)!;
   Object.assign(h, { status: 'disconnected', error: 'needs an answer', prompt: question });
-  fake.api.emit({ kind: 'host_status', host_id: hostId, status: 'disconnected', error: 'needs an answer', prompt: question });
+  fake.api.emit({ kind: 'host_status', host_id: hostId, status: 'disconnected', error: 'needs an answer', prompt: question, retrying: false });
 }
 
 beforeEach(async () => {

@@ -110,6 +110,7 @@ impl Vireo {
                     error,
                     ssh: saved.ssh.clone(),
                     prompt: host.prompt(),
+                    retrying: host.retrying(),
                 }
             })
             .collect()

@@ -48,6 +48,13 @@ pub enum HostCommand {
         /// The saved host's name.
         name: String,
     },
+    /// Forget the host keys accepted in Vireo for an SSH host (after the server was
+    /// reinstalled, say): the next connection asks again. `~/.ssh/known_hosts` is not
+    /// touched.
+    ForgetKey {
+        /// The saved host's name.
+        name: String,
+    },
     /// Nothing to disconnect in the CLI: it keeps no connection between commands.
     ///
     /// Each command connects, does its work and closes the connection when it ends, so
@@ -151,6 +158,17 @@ pub async fn run(cmd: HostCommand, json: bool, accept_key: Option<&str>) -> Resu
             let vms = host.list_vms().await?;
             output::host_connected(&saved, host.uri(), host.status(), vms.len(), json);
             signin::close(host).await;
+        }
+        HostCommand::ForgetKey { name } => {
+            let saved = find(&store, &name)?;
+            let Some(spec) = &saved.ssh else {
+                let reason = format!("'{}' is reached by the libvirt URI {}, not through Vireo's SSH session", saved.name, saved.uri);
+                return Err(Error::invalid("host", reason).into());
+            };
+            let result = store.forget_host_keys(&spec.host, spec.port).map_err(Error::from);
+            let target = format!("{}:{}", spec.host, spec.port);
+            history::record(store.clone(), "cli", saved.name.clone(), "forget_host_key", target, &result).await;
+            output::keys_forgotten(&saved, result?, json);
         }
         HostCommand::Disconnect { name } => {
             let saved = find(&store, &name)?;

@@ -147,6 +147,16 @@ pub fn host_not_held(h: &SavedHost, json: bool) {
     }
 }
 
+pub fn keys_forgotten(h: &SavedHost, count: usize, json: bool) {
+    if json {
+        println!("{}", serde_json::json!({ "host": h.name, "forgotten": count }));
+    } else if count == 0 {
+        println!("{}: no host key was accepted in Vireo for it", h.name);
+    } else {
+        println!("{}: {count} accepted host key(s) forgotten; the next connection asks again", h.name);
+    }
+}
+
 /// One live event; flushed at once so a script reading the pipe sees it immediately.
 pub fn event(ev: &HostEvent, json: bool) {
     let line = if json {

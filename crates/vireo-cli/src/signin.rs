@@ -37,7 +37,11 @@ pub async fn open(store: &Arc<Store>, saved: &SavedHost, accept_key: Option<&str
     let mut asker = Asker { spec, accept_key, env_secret_used: false, typed: 0 };
     loop {
         let error = match outcome {
-            Ok(()) => return Ok(host),
+            Ok(()) => {
+                // A command that watches events must see them from the start.
+                host.wait_live().await;
+                return Ok(host);
+            }
             Err(e) => e,
         };
         // No question: the failure is final for this command (the reason says why).

@@ -17,7 +17,15 @@ pub enum HostEvent {
     /// listeners re-read the list then.
     VmLifecycle { host_id: HostId, uuid: String, name: String, event: String, state: Option<VmState> },
     /// The host's connection went up or down; `prompt`: what it waits for from the user.
-    HostStatus { host_id: HostId, status: HostStatus, error: Option<String>, prompt: Option<HostPrompt> },
+    HostStatus {
+        host_id: HostId,
+        status: HostStatus,
+        error: Option<String>,
+        prompt: Option<HostPrompt>,
+        /// Whether Vireo tries again on its own; false while the host waits for the user
+        /// (disconnected on purpose, a question, a changed host key).
+        retrying: bool,
+    },
     /// The figures of every running (active) VM of the host, one message per host every
     /// `STATS_INTERVAL`. Sent only when there is something to say: while VMs run, and
     /// once with an empty list when the last one stopped; an idle host stays silent.

@@ -96,6 +96,9 @@ pub struct HostSummary {
     pub ssh: Option<SshSpec>,
     /// What the host waits for from the user before it can connect.
     pub prompt: Option<HostPrompt>,
+    /// Whether Vireo tries again on its own when the host is not connected; false while
+    /// it waits for the user (disconnected on purpose, a question, a changed host key).
+    pub retrying: bool,
 }
 
 /// How a host is reached, as the add and edit dialogs and the CLI give it.

@@ -5,6 +5,13 @@
 //! for the close callback or a call that finds the link dead, then reconnects with
 //! jittered exponential backoff. Status changes are broadcast as `HostEvent::HostStatus`.
 //!
+//! The host counts as connected as soon as libvirt is open; the event callbacks are
+//! registered beside the first list, not before it. Each registration is a round trip
+//! (two with the close callback), and on a remote link a round trip is what a user waits
+//! for. Once they are in place a `Resync` asks listeners to list again, so a change that
+//! happened between the first list and the registration is not missed. `wait_live` is for
+//! callers that must see every event from the start (the CLI's `vm events`, tests).
+//!
 //! Three rules keep a flaky peer from hurting the app:
 //! - a loss signal belongs to the session it came from (each session has its own
 //!   `Notify`), so a late close callback or a call that failed on the old link cannot
@@ -90,6 +97,8 @@ pub(crate) struct Inner {
     session: Mutex<Option<Session>>,
     events: broadcast::Sender<HostEvent>,
     status: watch::Sender<(HostStatus, Option<String>)>,
+    /// Whether the current session's event callbacks are in place (or failed for good).
+    live: watch::Sender<bool>,
     /// CPU time baselines per VM, for CPU % between two lists.
     pub(crate) cpu_samples: Mutex<CpuSamples>,
     supervisor: Mutex<Option<JoinHandle<()>>>,
@@ -101,9 +110,10 @@ struct Session {
     /// found it dead. Only this session's supervisor waits on it, so a late signal about
     /// an old session never reaches a newer one.
     lost: Arc<Notify>,
-    /// What works less well than it should on this session, for the user ("connected, but ...").
-    notice: Option<String>,
-    _callbacks: Option<Registration>,
+    /// Why keepalive is off, if it is (for the user's "connected, but ...").
+    keepalive_off: Option<String>,
+    /// Set once the registration that runs beside the first list is done.
+    callbacks: Option<Registration>,
     /// The SSH session carrying the connection; dropped after it (fields drop in order).
     ssh: Option<SshOpened>,
 }
@@ -126,6 +136,7 @@ impl Host {
         let (events, _) = broadcast::channel(1024);
         let (status, _) = watch::channel((HostStatus::Connecting, None));
         let (wanted, _) = watch::channel(true);
+        let (live, _) = watch::channel(false);
         let inner = Arc::new(Inner {
             id,
             uri,
@@ -135,6 +146,7 @@ impl Host {
             session: Mutex::new(None),
             events,
             status,
+            live,
             cpu_samples: Mutex::new(CpuSamples::default()),
             supervisor: Mutex::new(None),
         });
@@ -161,6 +173,12 @@ impl Host {
         self.ssh_link().and_then(|l| l.prompt())
     }
 
+    /// Whether the host tries again on its own when it is not connected: false after
+    /// `disconnect`, and while an SSH host waits for an answer or a refused key.
+    pub fn retrying(&self) -> bool {
+        self.inner.retrying()
+    }
+
     /// Drops the connection and stays disconnected until `reconnect`.
     pub fn disconnect(&self) {
         self.inner.wanted.send_replace(false);
@@ -174,11 +192,29 @@ impl Host {
         }
     }
 
-    /// Creates the host and waits for the first connection attempt; its error if it failed.
+    /// Creates the host and waits for the first connection attempt, and for its event
+    /// callbacks; the attempt's error if it failed.
     pub async fn connect(id: impl Into<HostId>, uri: &str, opts: HostOptions) -> Result<Host> {
         let host = Host::new(id, uri, opts)?;
         host.wait_first_attempt().await?;
+        host.wait_live().await;
         Ok(host)
+    }
+
+    /// Waits until the current session's event callbacks are registered (or could not
+    /// be), so no event after this returns is missed; returns at once when the host is
+    /// not connected.
+    pub async fn wait_live(&self) {
+        let (mut live, mut status) = (self.inner.live.subscribe(), self.inner.status.subscribe());
+        loop {
+            if *live.borrow_and_update() || status.borrow_and_update().0 != HostStatus::Connected {
+                return;
+            }
+            tokio::select! {
+                r = live.changed() => if r.is_err() { return },
+                r = status.changed() => if r.is_err() { return },
+            }
+        }
     }
 
     /// Waits until the host is connected or the current attempt failed.
@@ -274,7 +310,18 @@ fn set_status(inner: &Inner, status: HostStatus, error: Option<String>) {
         Transport::Ssh(link) => link.prompt(),
         Transport::Uri(_) => None,
     };
-    let _ = inner.events.send(HostEvent::HostStatus { host_id: inner.id.clone(), status, error, prompt });
+    let retrying = inner.retrying();
+    let _ = inner.events.send(HostEvent::HostStatus { host_id: inner.id.clone(), status, error, prompt, retrying });
+}
+
+impl Inner {
+    fn retrying(&self) -> bool {
+        *self.wanted.borrow()
+            && match &self.transport {
+                Transport::Ssh(link) => !link.waits_for_user(),
+                Transport::Uri(_) => true,
+            }
+    }
 }
 
 /// An open that outlived its attempt's deadline. libvirt cannot cancel a connect, so it
@@ -307,10 +354,9 @@ impl Drop for Pending {
 async fn attempt(
     pending: &mut Pending,
     (host_id, uri, transport, opts): (&HostId, &str, &Transport, &HostOptions),
-    events: &broadcast::Sender<HostEvent>,
 ) -> Result<Session> {
     let open = pending.0.get_or_insert_with(|| InFlight {
-        task: spawn_open(host_id.clone(), transport.clone(), opts, events.clone()),
+        task: spawn_open(host_id.clone(), transport.clone(), opts),
         started: Instant::now(),
     });
     match tokio::time::timeout(opts.connect_timeout, &mut open.task).await {
@@ -323,15 +369,11 @@ async fn attempt(
     }
 }
 
-/// Opens the connection on the blocking pool, turns keepalive on and registers the
-/// callbacks. What did not work is logged and kept as the session's notice: the session
-/// is still usable, but the user should know it is degraded.
-fn spawn_open(
-    host_id: HostId,
-    transport: Transport,
-    opts: &HostOptions,
-    events: broadcast::Sender<HostEvent>,
-) -> JoinHandle<Result<Session>> {
+/// Opens the connection on the blocking pool and turns keepalive on (no round trip: the
+/// open already asked whether the daemon supports it). What did not work is logged and
+/// kept as the session's notice: the session is still usable, but the user should know
+/// it is degraded.
+fn spawn_open(host_id: HostId, transport: Transport, opts: &HostOptions) -> JoinHandle<Result<Session>> {
     let (interval, count) = (opts.keepalive_interval, opts.keepalive_count);
     let (timeout, keepalive) = (opts.connect_timeout, Duration::from_secs(interval.max(1) as u64));
     tokio::task::spawn_blocking(move || -> Result<Session> {
@@ -347,31 +389,51 @@ fn spawn_open(
             }
         };
         let lost = Arc::new(Notify::new());
-        let mut degraded = Vec::new();
-        degraded.extend(enable_keepalive(&host_id, &conn, interval, count));
+        let keepalive_off = enable_keepalive(&host_id, &conn, interval, count);
+        Ok(Session { conn, lost, keepalive_off, callbacks: None, ssh })
+    })
+}
+
+/// What the registration beside the first list gave: the callbacks, if any, and what
+/// the user should know if they are not all there.
+struct Registered {
+    callbacks: Option<Registration>,
+    degraded: Option<String>,
+}
+
+/// Registers the session's event and close callbacks on the blocking pool.
+fn spawn_register(host_id: HostId, session: &Session, events: broadcast::Sender<HostEvent>) -> JoinHandle<Registered> {
+    let (conn, lost) = (session.conn.clone(), session.lost.clone());
+    tokio::task::spawn_blocking(move || {
         let sink = || Sink { host_id: host_id.clone(), events: events.clone(), lost: lost.clone() };
-        let callbacks = match Registration::register(&conn, sink) {
+        match Registration::register(&conn, sink) {
             Ok(reg) => {
-                if let Some(e) = &reg.close_error {
-                    if is_unsupported(e) {
-                        // In-process drivers (test://) have no link that could close.
+                let degraded = match &reg.close_error {
+                    // In-process drivers (test://) have no link that could close.
+                    Some(e) if is_unsupported(e) => {
                         tracing::debug!(host = %host_id, "no close callback: {}", message(e));
-                    } else {
-                        tracing::warn!(host = %host_id, "close callback not registered: {}", message(e));
-                        degraded.push(format!("a lost connection is noticed only at the next call: {}", message(e)));
+                        None
                     }
-                }
-                Some(reg)
+                    Some(e) => {
+                        tracing::warn!(host = %host_id, "close callback not registered: {}", message(e));
+                        Some(format!("a lost connection is noticed only at the next call: {}", message(e)))
+                    }
+                    None => None,
+                };
+                Registered { callbacks: Some(reg), degraded }
             }
             Err(e) => {
                 tracing::warn!(host = %host_id, "event callbacks not registered: {}", message(&e));
-                degraded.push(format!("live updates are off: {}", message(&e)));
-                None
+                Registered { callbacks: None, degraded: Some(format!("live updates are off: {}", message(&e))) }
             }
-        };
-        let notice = (!degraded.is_empty()).then(|| format!("connected, but {}", degraded.join("; ")));
-        Ok(Session { conn, lost, notice, _callbacks: callbacks, ssh })
+        }
     })
+}
+
+/// "connected, but ..." from everything the session does less well than it should.
+fn notice_of(parts: impl IntoIterator<Item = String>) -> Option<String> {
+    let parts: Vec<String> = parts.into_iter().collect();
+    (!parts.is_empty()).then(|| format!("connected, but {}", parts.join("; ")))
 }
 
 /// Turns libvirt keepalive on, so a peer that vanished without closing the link (host
@@ -457,23 +519,42 @@ async fn supervise(weak: Weak<Inner>) {
                 set_status(&inner, HostStatus::Connecting, None);
             }
         }
-        let attempt = attempt(&mut pending, (&host_id, &uri, &transport, &opts), &events).await;
+        let attempt = attempt(&mut pending, (&host_id, &uri, &transport, &opts)).await;
         // `inner` only within this block: the task must not keep the host alive while it
         // waits, or dropping the last `Host` would not end it.
         {
             let Some(inner) = weak.upgrade() else { return };
             match attempt {
                 Ok(session) => {
-                    let (lost, notice) = (session.lost.clone(), session.notice.clone());
+                    let (lost, keepalive_off) = (session.lost.clone(), session.keepalive_off.clone());
+                    let mut registering = Some(spawn_register(host_id.clone(), &session, events.clone()));
+                    inner.live.send_replace(false);
                     *inner.session.lock().unwrap() = Some(session);
-                    set_status(&inner, HostStatus::Connected, notice);
+                    set_status(&inner, HostStatus::Connected, notice_of(keepalive_off.clone()));
                     drop(inner);
                     let up_since = Instant::now();
-                    let by_user = tokio::select! {
-                        _ = lost.notified() => false,
-                        _ = wanted.wait_for(|w| !*w) => true,
+                    let by_user = loop {
+                        tokio::select! {
+                            _ = lost.notified() => break false,
+                            _ = wanted.wait_for(|w| !*w) => break true,
+                            done = async { registering.as_mut().expect("guarded").await }, if registering.is_some() => {
+                                registering = None;
+                                let Some(inner) = weak.upgrade() else { return };
+                                registered(&inner, done.map_err(internal), keepalive_off.clone());
+                            }
+                        }
                     };
+                    // Callbacks still being registered deregister with an RPC: dropped on the
+                    // blocking pool when they arrive, never on an async worker.
+                    if let Some(task) = registering {
+                        tokio::spawn(async move {
+                            if let Ok(late) = task.await {
+                                tokio::task::spawn_blocking(move || drop(late));
+                            }
+                        });
+                    }
                     let Some(inner) = weak.upgrade() else { return };
+                    inner.live.send_replace(false);
                     let old = inner.session.lock().unwrap().take();
                     // Closing may send a last RPC: keep it off the async workers.
                     tokio::task::spawn_blocking(move || drop(old));
@@ -520,6 +601,24 @@ async fn supervise(weak: Weak<Inner>) {
             }
         }
     }
+}
+
+/// Puts the callbacks registered beside the first list into the session, says what is
+/// degraded, and asks listeners to list again: a change between their first list and the
+/// registration would otherwise be missed.
+fn registered(inner: &Inner, done: Result<Registered>, keepalive_off: Option<String>) {
+    let Registered { callbacks, degraded } = done.unwrap_or_else(|e| Registered {
+        callbacks: None,
+        degraded: Some(format!("live updates are off: {e}")),
+    });
+    if let Some(session) = inner.session.lock().unwrap().as_mut() {
+        session.callbacks = callbacks;
+    }
+    inner.live.send_replace(true);
+    if degraded.is_some() {
+        set_status(inner, HostStatus::Connected, notice_of(keepalive_off.into_iter().chain(degraded)));
+    }
+    let _ = inner.events.send(HostEvent::Resync { host_id: Some(inner.id.clone()) });
 }
 
 fn reason_of(e: &Error) -> String {

@@ -55,6 +55,13 @@ impl SshLink {
         }
     }
 
+    /// With the password (or the key's passphrase) known in advance, so the first sign-in
+    /// asks nothing: a script's, or one kept for the session. Kept in memory only.
+    pub fn with_secret(self, secret: String) -> SshLink {
+        self.state.lock().unwrap().secret = Some(Secret::new(secret));
+        self
+    }
+
     pub fn target(&self) -> Target {
         Target { host: self.spec.host.clone(), port: self.spec.port, user: self.spec.user.clone() }
     }

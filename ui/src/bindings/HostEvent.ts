@@ -4,4 +4,9 @@ import type { HostStatus } from "./HostStatus";
 import type { VmState } from "./VmState";
 import type { VmStats } from "./VmStats";
 
-export type HostEvent = { "kind": "vm_lifecycle", host_id: string, uuid: string, name: string, event: string, state: VmState | null, } | { "kind": "host_status", host_id: string, status: HostStatus, error: string | null, prompt: HostPrompt | null, } | { "kind": "vm_stats", host_id: string, vms: Array<VmStats>, } | { "kind": "resync", host_id: string | null, };
+export type HostEvent = { "kind": "vm_lifecycle", host_id: string, uuid: string, name: string, event: string, state: VmState | null, } | { "kind": "host_status", host_id: string, status: HostStatus, error: string | null, prompt: HostPrompt | null, 
+/**
+ * Whether Vireo tries again on its own; false while the host waits for the user
+ * (disconnected on purpose, a question, a changed host key).
+ */
+retrying: boolean, } | { "kind": "vm_stats", host_id: string, vms: Array<VmStats>, } | { "kind": "resync", host_id: string | null, };

@@ -17,4 +17,9 @@ ssh: SshSpec | null,
 /**
  * What the host waits for from the user before it can connect.
  */
-prompt: HostPrompt | null, };
+prompt: HostPrompt | null, 
+/**
+ * Whether Vireo tries again on its own when the host is not connected; false while
+ * it waits for the user (disconnected on purpose, a question, a changed host key).
+ */
+retrying: boolean, };

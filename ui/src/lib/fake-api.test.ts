@@ -102,7 +102,7 @@ describe('FakeApi SSH sign-in', () => {
     await settle();
     expect(host()).toMatchObject({ status: 'disconnected', prompt: { kind: 'host_key', key_type: 'ssh-ed25519', fingerprint } });
     expect(fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
-    expect(events.at(-1)).toEqual({ kind: 'host_status', host_id: '100', status: 'disconnected', error: expect.stringContaining(fingerprint), prompt: host().prompt });
+    expect(events.at(-1)).toEqual({ kind: 'host_status', host_id: '100', status: 'disconnected', error: expect.stringContaining(fingerprint), prompt: host().prompt, retrying: false });
 
     await api.answerPrompt('100', { kind: 'accept_host_key', fingerprint });
     await settle();

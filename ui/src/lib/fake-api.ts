@@ -245,6 +245,7 @@ export class FakeApi implements Api {
       status: 'connecting',
       error: null,
       prompt: null,
+      retrying: true,
       ...reach(target),
     };
     this.hosts.push(added);
@@ -296,7 +297,7 @@ export class FakeApi implements Api {
     this.calls.push(`disconnect_host ${hostId}`);
     this.#hostChange(hostId, 'disconnect_host');
     this.#unwanted.add(hostId);
-    setTimeout(() => this.#setStatus(hostId, 'disconnected', 'disconnected; connect it to see its VMs', this.#find(hostId)?.prompt), 0);
+    setTimeout(() => this.#setStatus(hostId, 'disconnected', 'disconnected; connect it to see its VMs', this.#find(hostId)?.prompt, false), 0);
   }
 
   /**
@@ -459,10 +460,16 @@ export class FakeApi implements Api {
   }
 
   /** Sets the host's status and sends it, with the question it asks (if any), as the core does. */
-  #setStatus(hostId: string, status: HostStatus, error: string | null, prompt: HostPrompt | null = null): void {
+  #setStatus(
+    hostId: string,
+    status: HostStatus,
+    error: string | null,
+    prompt: HostPrompt | null = null,
+    retrying = prompt === null,
+  ): void {
     if (!this.#find(hostId)) return;
-    this.#update(hostId, { status, error, prompt });
-    this.emit({ kind: 'host_status', host_id: hostId, status, error, prompt });
+    this.#update(hostId, { status, error, prompt, retrying });
+    this.emit({ kind: 'host_status', host_id: hostId, status, error, prompt, retrying });
   }
 
   /** A connection attempt, after the current call has answered (the core's run in the background). */
@@ -522,7 +529,7 @@ export class FakeApi implements Api {
 export function demoApi(count: number): FakeApi {
   const api = new FakeApi();
   api.hosts = [
-    { id: '1', name: 'Demo', uri: 'test:///default', kind: 'demo', accel: 'auto', status: 'connected', error: null, ssh: null, prompt: null },
+    { id: '1', name: 'Demo', uri: 'test:///default', kind: 'demo', accel: 'auto', status: 'connected', error: null, ssh: null, prompt: null, retrying: true },
   ];
   api.generateVms('1', count);
   api.startStats();

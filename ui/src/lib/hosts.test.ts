@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyHostStatus, hostAddress, hostNotice, isLive, promptingHost, promptKey, sortHosts, sshAddress } from './hosts';
+import { applyHostStatus, hostAddress, hostNotice, statusNotice, isLive, promptingHost, promptKey, sortHosts, sshAddress } from './hosts';
 import { host, sshSpec } from './testing';
 
 describe('applyHostStatus', () => {
@@ -12,6 +12,7 @@ describe('applyHostStatus', () => {
       status: 'disconnected',
       error: 'cannot connect',
       prompt: null,
+      retrying: true,
     });
     expect(known).toBe(true);
     expect(next[1]).toMatchObject({ status: 'disconnected', error: 'cannot connect' });
@@ -20,14 +21,14 @@ describe('applyHostStatus', () => {
 
   it('carries the question the host asks, and its end', () => {
     const prompt = { kind: 'password', retry: true } as const;
-    const asking = applyHostStatus(hosts, { kind: 'host_status', host_id: '1', status: 'disconnected', error: 'x', prompt }).hosts;
+    const asking = applyHostStatus(hosts, { kind: 'host_status', host_id: '1', status: 'disconnected', error: 'x', prompt, retrying: false }).hosts;
     expect(asking[0].prompt).toEqual(prompt);
-    const answered = applyHostStatus(asking, { kind: 'host_status', host_id: '1', status: 'connecting', error: null, prompt: null }).hosts;
+    const answered = applyHostStatus(asking, { kind: 'host_status', host_id: '1', status: 'connecting', error: null, prompt: null, retrying: true }).hosts;
     expect(answered[0].prompt).toBeNull();
   });
 
   it('reports an unknown host', () => {
-    const { hosts: next, known } = applyHostStatus(hosts, { kind: 'host_status', host_id: '9', status: 'connected', error: null, prompt: null });
+    const { hosts: next, known } = applyHostStatus(hosts, { kind: 'host_status', host_id: '9', status: 'connected', error: null, prompt: null, retrying: true });
     expect(known).toBe(false);
     expect(next).toEqual(hosts);
   });
@@ -98,5 +99,15 @@ describe('promptingHost', () => {
     const retry = { ...hosts[2], prompt: { kind: 'password', retry: true } as const };
     expect(promptingHost([hosts[0], retry], null, putOff, 'en')?.id).toBe('3');
     expect(promptKey(retry)).not.toBe(promptKey(hosts[2]));
+  });
+});
+
+describe('statusNotice', () => {
+  it('says whether Vireo retries by itself or waits for the user', () => {
+    expect(statusNotice(host({ status: 'connecting' }))).toBe('host.connectingNotice');
+    expect(statusNotice(host({ status: 'disconnected', retrying: true }))).toBe('host.disconnectedNotice');
+    expect(statusNotice(host({ status: 'disconnected', retrying: false }))).toBe('host.heldNotice');
+    const prompt = { kind: 'password', retry: false } as const;
+    expect(statusNotice(host({ status: 'disconnected', retrying: false, prompt }))).toBe('host.waitingNotice');
   });
 });

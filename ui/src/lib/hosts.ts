@@ -19,7 +19,7 @@ export function applyHostStatus(hosts: readonly HostSummary[], ev: HostStatusEve
   const next = hosts.map((host) => {
     if (host.id !== ev.host_id) return host;
     known = true;
-    return { ...host, status: ev.status, error: ev.error, prompt: ev.prompt };
+    return { ...host, status: ev.status, error: ev.error, prompt: ev.prompt, retrying: ev.retrying };
   });
   return { hosts: next, known };
 }
@@ -41,6 +41,19 @@ export function isLive(host: Pick<HostSummary, 'status'>): boolean {
 }
 
 /** Whether the host's own message is a warning beside a working connection, not the reason it is down. */
+/**
+ * What the panel says about a host that is not connected: connecting, retrying by itself,
+ * waiting for an answer (a host key, a password), or waiting to be connected by hand
+ * (disconnected on purpose, a changed host key).
+ */
+export function statusNotice(
+  host: Pick<HostSummary, 'status' | 'prompt' | 'retrying'>,
+): 'host.connectingNotice' | 'host.disconnectedNotice' | 'host.waitingNotice' | 'host.heldNotice' {
+  if (host.status === 'connecting') return 'host.connectingNotice';
+  if (host.prompt !== null) return 'host.waitingNotice';
+  return host.retrying ? 'host.disconnectedNotice' : 'host.heldNotice';
+}
+
 export function hostNotice(host: Pick<HostSummary, 'status' | 'error'>): 'error' | 'warning' | null {
   if (!isLive(host)) return host.status === 'disconnected' || host.error ? 'error' : null;
   return host.error ? 'warning' : null;

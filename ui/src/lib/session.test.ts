@@ -84,10 +84,10 @@ describe('Session', () => {
   });
 
   it('updates host status and re-lists when the selected host reconnects', async () => {
-    api.emit({ kind: 'host_status', host_id: '1', status: 'disconnected', error: 'lost', prompt: null });
+    api.emit({ kind: 'host_status', host_id: '1', status: 'disconnected', error: 'lost', prompt: null, retrying: true });
     expect(session.hosts[0]).toMatchObject({ status: 'disconnected', error: 'lost' });
     const before = api.count('list_vms 1');
-    api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: null, prompt: null });
+    api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: null, prompt: null, retrying: true });
     await settle();
     expect(session.hosts[0].status).toBe('connected');
     expect(api.count('list_vms 1')).toBe(before + 1);
@@ -95,7 +95,7 @@ describe('Session', () => {
 
   it('re-lists hosts when an unknown host reports', async () => {
     api.hosts.push(host({ id: '3' }));
-    api.emit({ kind: 'host_status', host_id: '3', status: 'connected', error: null, prompt: null });
+    api.emit({ kind: 'host_status', host_id: '3', status: 'connected', error: null, prompt: null, retrying: true });
     await settle();
     expect(session.hosts.map((h) => h.id)).toEqual(['1', '2', '3']);
   });
@@ -371,7 +371,7 @@ describe('Session host status', () => {
       return answer;
     };
     const load = session.loadHosts();
-    api.emit({ kind: 'host_status', host_id: '2', status: 'disconnected', error: 'lost', prompt: null });
+    api.emit({ kind: 'host_status', host_id: '2', status: 'disconnected', error: 'lost', prompt: null, retrying: true });
     open();
     await load;
     expect(session.hosts.find((h) => h.id === '2')).toMatchObject({ status: 'disconnected', error: 'lost' });
@@ -395,19 +395,19 @@ describe('Session host status', () => {
 describe('Session stale rows', () => {
   function disconnect() {
     api.hosts[0] = { ...api.hosts[0], status: 'disconnected', error: 'lost' };
-    api.emit({ kind: 'host_status', host_id: '1', status: 'disconnected', error: 'lost', prompt: null });
+    api.emit({ kind: 'host_status', host_id: '1', status: 'disconnected', error: 'lost', prompt: null, retrying: true });
   }
 
   function reconnect() {
     api.hosts[0] = { ...api.hosts[0], status: 'connected', error: null };
-    api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: null, prompt: null });
+    api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: null, prompt: null, retrying: true });
   }
 
   it('marks the rows stale while the host is not connected, keeping them', () => {
     disconnect();
     expect(session.vmsStale).toBe(true);
     expect(names()).toEqual(['web', 'db']);
-    api.emit({ kind: 'host_status', host_id: '1', status: 'connecting', error: null, prompt: null });
+    api.emit({ kind: 'host_status', host_id: '1', status: 'connecting', error: null, prompt: null, retrying: true });
     expect(session.vmsStale).toBe(true);
   });
 
@@ -446,7 +446,7 @@ describe('Session stale rows', () => {
   });
 
   it('is not stale for a connected host that reports a warning', () => {
-    api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: 'connected, but live updates are off: x', prompt: null });
+    api.emit({ kind: 'host_status', host_id: '1', status: 'connected', error: 'connected, but live updates are off: x', prompt: null, retrying: true });
     expect(session.vmsStale).toBe(false);
   });
 });
@@ -590,7 +590,7 @@ describe('Session SSH hosts and prompts', () => {
 
   it('carries the question in a host_status event into the host list', () => {
     const prompt = { kind: 'passphrase', path: '~/.ssh/id', retry: false } as const;
-    api.emit({ kind: 'host_status', host_id: '2', status: 'disconnected', error: 'locked', prompt });
+    api.emit({ kind: 'host_status', host_id: '2', status: 'disconnected', error: 'locked', prompt, retrying: false });
     expect(session.hosts.find((h) => h.id === '2')).toMatchObject({ status: 'disconnected', prompt });
   });
 
@@ -631,7 +631,7 @@ describe('Session SSH hosts and prompts', () => {
     const retry = { kind: 'password', retry: true } as const;
     api.answerPrompt = async (id, a) => {
       await answer(id, a);
-      api.emit({ kind: 'host_status', host_id: id, status: 'disconnected', error: 'refused', prompt: retry });
+      api.emit({ kind: 'host_status', host_id: id, status: 'disconnected', error: 'refused', prompt: retry, retrying: false });
     };
     const asked = key();
     if (asked?.kind !== 'host_key') throw new Error('no host key asked');

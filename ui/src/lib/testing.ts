@@ -36,6 +36,7 @@ export function host(over: Partial<HostSummary> = {}): HostSummary {
     error: null,
     ssh: null,
     prompt: null,
+    retrying: true,
     ...over,
   };
 }
