@@ -25,8 +25,29 @@ fn export_all(dir: &Path) {
     HostPrompt::export_all_to(dir).unwrap();
     HostTarget::export_all_to(dir).unwrap();
     PromptAnswer::export_all_to(dir).unwrap();
+    ConsoleInput::export_all_to(dir).unwrap();
+    ConsoleState::export_all_to(dir).unwrap();
+    ConsoleInfo::export_all_to(dir).unwrap();
+    std::fs::write(dir.join("console-wire.ts"), console_wire_ts()).unwrap();
     std::fs::write(dir.join("rules.ts"), rules_ts()).unwrap();
     std::fs::write(dir.join("validation-cases.json"), validation_cases()).unwrap();
+}
+
+fn console_wire_ts() -> String {
+    let kinds: String = crate::console::WIRE_KINDS.iter().map(|(name, n)| format!("  {name}: {n},\n")).collect();
+    let states: String = [ConsoleState::Connecting, ConsoleState::Connected, ConsoleState::Reconnecting, ConsoleState::Closed]
+        .iter()
+        .map(|s| format!("  {}: {},\n", js(serde_json::to_value(s).unwrap().as_str().unwrap()), *s as u8))
+        .collect();
+    format!(
+        "// Generated from crates/vireo-core/src/console.rs by its bindings test; do not edit.\n\
+         // The console's binary frame layout is documented there.\n\
+         import type {{ ConsoleState }} from './ConsoleState';\n\n\
+         /** Record kinds of a console frame buffer. */\n\
+         export const WIRE_KIND = {{\n{kinds}}} as const;\n\n\
+         /** The `State` record's byte for each console state. */\n\
+         export const CONSOLE_STATE_CODE: Record<ConsoleState, number> = {{\n{states}}};\n"
+    )
 }
 
 fn js(s: &str) -> String {

@@ -29,6 +29,9 @@ pub enum Error {
     #[error("cannot {action} '{name}': it is {state}")]
     InvalidState { action: String, name: String, state: String },
 
+    #[error("no console for '{name}': {reason}")]
+    NoConsole { name: String, reason: String },
+
     #[error("libvirt refused to {action}: {message}")]
     Libvirt { action: String, message: String },
 
@@ -54,6 +57,7 @@ impl Error {
             Error::Timeout { .. } => "timeout",
             Error::Disconnected { .. } => "disconnected",
             Error::InvalidState { .. } => "invalid_state",
+            Error::NoConsole { .. } => "no_console",
             Error::Libvirt { .. } => "libvirt",
             Error::Store(_) => "store",
             Error::Internal(_) => "internal",
@@ -73,6 +77,9 @@ impl Error {
             Error::Timeout { .. } => "The host did not answer in time; check the network path to it.".into(),
             Error::Disconnected { .. } => "Vireo reconnects by itself; if it keeps failing, check that libvirtd runs.".into(),
             Error::InvalidState { .. } => "Wait for the VM to reach a state where this action applies.".into(),
+            Error::NoConsole { .. } => {
+                "Start the VM, or give it VNC graphics (Vireo's VMs have them); the console opens when it runs.".into()
+            }
             Error::Libvirt { .. } | Error::Store(_) | Error::Internal(_) => return None,
         })
     }

@@ -4,6 +4,7 @@
 //! Nothing here talks to libvirt, SSH or SQLite; it is plain data, so the UI bindings
 //! (`ts-rs`, see `bindings.rs`) are generated from exactly these definitions.
 
+pub mod console;
 pub mod error;
 pub mod event;
 pub mod history;
@@ -17,6 +18,7 @@ pub mod vm;
 #[cfg(test)]
 mod bindings;
 
+pub use console::{ConsoleInfo, ConsoleInput, ConsoleState, KeyCombo};
 pub use error::{Error, ErrorPayload, Result};
 pub use event::HostEvent;
 pub use history::HistoryEntry;

@@ -90,7 +90,7 @@ pub(crate) struct Inner {
     pub(crate) id: HostId,
     /// The URI, or `ssh://user@host:port` for an SSH host: what messages name.
     pub(crate) uri: String,
-    transport: Transport,
+    pub(crate) transport: Transport,
     /// Whether the host should be connected (the user can disconnect it).
     wanted: watch::Sender<bool>,
     opts: HostOptions,

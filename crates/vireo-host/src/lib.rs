@@ -5,6 +5,7 @@
 //! never on the async workers. The connection is opened once per host and shared.
 
 mod accel;
+mod console;
 mod cpu;
 mod default_uri;
 mod error;
@@ -19,6 +20,8 @@ mod stats;
 mod vms;
 pub mod xml;
 
+pub use console::VncStream;
+pub use xml::graphics::{VncAddress, VncDisplay};
 pub use accel::{kvm_guests_work, remote_kvm_guests_work, resolve_accel, DomainKind};
 pub use default_uri::{embedded_default, EmbeddedDefault, DEMO_URI, LOCAL_URI};
 pub use host::{Host, HostOptions, Transport};

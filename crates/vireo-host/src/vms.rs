@@ -123,7 +123,7 @@ impl Host {
 
 /// The domain's state. (`virt`'s `Domain::state` drops libvirt's error and reports an
 /// unknown state instead, so this asks libvirt directly.)
-fn domain_state(dom: &Domain) -> Result<VmState, virt::error::Error> {
+pub(crate) fn domain_state(dom: &Domain) -> Result<VmState, virt::error::Error> {
     let (mut state, mut reason) = (-1, -1);
     // SAFETY: a valid domain; libvirt writes two ints.
     if unsafe { virt::sys::virDomainGetState(dom.as_ptr(), &mut state, &mut reason, 0) } < 0 {
@@ -133,7 +133,7 @@ fn domain_state(dom: &Domain) -> Result<VmState, virt::error::Error> {
 }
 
 /// The domain and its current name (for messages), by UUID or by name as libvirt holds it.
-fn lookup(conn: &Connect, uri: &str, vm: &VmRef) -> Result<(Domain, String)> {
+pub(crate) fn lookup(conn: &Connect, uri: &str, vm: &VmRef) -> Result<(Domain, String)> {
     let found = match vm {
         VmRef::Uuid(uuid) => conn.lookup_domain_by_uuid_string(uuid),
         VmRef::Name(name) => conn.lookup_domain_by_name(name),

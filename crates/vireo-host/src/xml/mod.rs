@@ -2,5 +2,6 @@
 //! which escapes them; nothing is pasted into strings.
 
 mod domain;
+pub mod graphics;
 
 pub use domain::{Boot, DiskSpec, DomainSpec, NicSpec};
