@@ -61,3 +61,35 @@ pub async fn remove_host(vireo: State<'_, Vireo>, host_id: String) -> CmdResult<
 pub async fn list_history(vireo: State<'_, Vireo>, limit: u32) -> CmdResult<Vec<HistoryEntry>> {
     Ok(vireo.history(limit).await?)
 }
+
+/// Opens a VM's console; its frames arrive on `on_frame` as binary records
+/// (`vireo_core::console`), never as JSON.
+#[tauri::command]
+pub async fn open_console(
+    vireo: State<'_, Vireo>,
+    host_id: String,
+    vm: String,
+    view_only: Option<bool>,
+    on_frame: tauri::ipc::Channel<tauri::ipc::InvokeResponseBody>,
+) -> CmdResult<vireo_core::ConsoleInfo> {
+    let sink: vireo_app::ConsoleSink = std::sync::Arc::new(move |buf: Vec<u8>| {
+        // A closed window's channel: the console is closed by the UI or with the app.
+        let _ = on_frame.send(tauri::ipc::InvokeResponseBody::Raw(buf));
+    });
+    Ok(vireo.open_console(&host_id, &vm, view_only.unwrap_or(false), sink).await?)
+}
+
+#[tauri::command]
+pub async fn console_input(vireo: State<'_, Vireo>, id: String, input: vireo_core::ConsoleInput) -> CmdResult<()> {
+    Ok(vireo.console_input(&id, input).await?)
+}
+
+#[tauri::command]
+pub async fn console_screenshot(vireo: State<'_, Vireo>, id: String) -> CmdResult<String> {
+    Ok(vireo.console_screenshot(&id).await?.display().to_string())
+}
+
+#[tauri::command]
+pub async fn close_console(vireo: State<'_, Vireo>, id: String) -> CmdResult<()> {
+    Ok(vireo.close_console(&id).await?)
+}

@@ -44,6 +44,10 @@ pub fn run() -> i32 {
             commands::disconnect_host,
             commands::answer_prompt,
             commands::list_history,
+            commands::open_console,
+            commands::console_input,
+            commands::console_screenshot,
+            commands::close_console,
             mark::ui_mark
         ])
         .build(tauri::generate_context!());

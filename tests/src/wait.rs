@@ -71,3 +71,28 @@ pub async fn http_get(ip: &str, secs: u64) -> String {
     }
     panic!("http://{addr}/ did not answer within {secs} s");
 }
+
+/// One `GET path` to the guest's httpd (HTTP/1.0): the whole answer, status line first.
+pub fn http_once(ip: &str, path: &str) -> std::io::Result<String> {
+    let mut s = TcpStream::connect_timeout(&format!("{ip}:80").parse().unwrap(), Duration::from_secs(2))?;
+    s.set_read_timeout(Some(Duration::from_secs(5)))?;
+    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: guest\r\n\r\n").as_bytes())?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer)?;
+    Ok(answer)
+}
+
+/// Waits until `GET path` answers something `pred` accepts; the answer.
+pub async fn http_until(ip: &str, path: &str, secs: u64, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    let mut last = String::new();
+    for _ in 0..secs * 4 {
+        let (ip, path) = (ip.to_owned(), path.to_owned());
+        match tokio::task::spawn_blocking(move || http_once(&ip, &path)).await.unwrap() {
+            Ok(answer) if pred(&answer) => return answer,
+            Ok(answer) => last = answer,
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("{what}: http://{ip}{path} did not within {secs} s; last: {last:?}");
+}

@@ -4,6 +4,7 @@
 //! events into one stream, and records every change in history. The Tauri shell is a
 //! thin layer of commands over this type, so the whole app logic is testable headless.
 
+mod consoles;
 mod first_start;
 pub mod history;
 mod hosts;
@@ -24,6 +25,7 @@ use vireo_store::{SavedHost, Store};
 
 use crate::session::Session;
 
+pub use consoles::ConsoleSink;
 pub use first_start::ensure_default_host;
 pub use hosts::accepted_keys;
 
@@ -51,6 +53,7 @@ pub struct Vireo {
     events: broadcast::Sender<HostEvent>,
     /// Who is acting, for history (`app`, `cli`).
     actor: &'static str,
+    consoles: consoles::Consoles,
 }
 
 impl Vireo {
@@ -60,7 +63,7 @@ impl Vireo {
         let store = history::open_store(data_dir).await?;
         ensure_default_host(&store, Duration::from_secs(3)).await?;
         let (events, _) = broadcast::channel(1024);
-        let vireo = Vireo { store: store.clone(), hosts: RwLock::new(BTreeMap::new()), events, actor };
+        let vireo = Vireo { store: store.clone(), hosts: RwLock::new(BTreeMap::new()), events, actor, consoles: Default::default() };
         // One saved host that no longer opens (a URI an older version accepted) must not
         // keep the app from starting: it is logged and left out; the others start.
         for saved in store.hosts()? {
@@ -114,6 +117,32 @@ impl Vireo {
                 }
             })
             .collect()
+    }
+
+    /// Opens the VNC console of a running VM; its frames go to `sink` until it is closed.
+    pub async fn open_console(&self, host_id: &str, vm: &str, view_only: bool, sink: ConsoleSink) -> Result<vireo_core::ConsoleInfo> {
+        let vm = VmRef::uuid(vm)?;
+        self.consoles.open(self.host(host_id)?, vm, view_only, sink).await
+    }
+
+    pub async fn console_input(&self, id: &str, input: vireo_core::ConsoleInput) -> Result<()> {
+        self.consoles.input(id, input).await
+    }
+
+    /// Saves the console's screen as a PNG in the user's pictures folder (or the data
+    /// directory's `screenshots`); the file's path.
+    pub async fn console_screenshot(&self, id: &str) -> Result<PathBuf> {
+        let dir = dirs::picture_dir().map(|d| d.join("Vireo")).unwrap_or_else(|| default_data_dir().join("screenshots"));
+        self.consoles.screenshot(id, dir).await
+    }
+
+    pub async fn close_console(&self, id: &str) -> Result<()> {
+        self.consoles.close(id).await
+    }
+
+    /// How many consoles are open.
+    pub fn open_consoles(&self) -> usize {
+        self.consoles.count()
     }
 
     pub fn host(&self, id: &str) -> Result<Host> {

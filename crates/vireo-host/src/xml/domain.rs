@@ -45,6 +45,8 @@ pub struct DomainSpec {
     pub nics: Vec<NicSpec>,
     /// A VNC display on the host's loopback (reached through the host session).
     pub vnc: bool,
+    /// The VNC display's password (VNC passwords: at most 8 characters count).
+    pub vnc_password: Option<String>,
 }
 
 impl DomainSpec {
@@ -58,6 +60,7 @@ impl DomainSpec {
             disks: Vec::new(),
             nics: Vec::new(),
             vnc: true,
+            vnc_password: None,
         }
     }
 
@@ -161,9 +164,13 @@ impl DomainSpec {
             Ok(())
         })?;
         if self.vnc {
-            w.create_element("graphics")
-                .with_attributes([("type", "vnc"), ("port", "-1"), ("autoport", "yes"), ("listen", "127.0.0.1")])
-                .write_empty()?;
+            let mut graphics = w
+                .create_element("graphics")
+                .with_attributes([("type", "vnc"), ("port", "-1"), ("autoport", "yes"), ("listen", "127.0.0.1")]);
+            if let Some(password) = &self.vnc_password {
+                graphics = graphics.with_attribute(("passwd", password.as_str()));
+            }
+            graphics.write_empty()?;
             w.create_element("video").write_inner_content(|w| {
                 w.create_element("model").with_attribute(("type", "vga")).write_empty()?;
                 Ok(())
