@@ -133,7 +133,7 @@ mod tests {
     #[test]
     fn pixels_are_written_opaque_and_clipped_to_the_screen() {
         let mut fb = Framebuffer::new(4, 2);
-        let red = [255, 0, 0, 0].repeat(3 * 1);
+        let red = [255, 0, 0, 0].repeat(3);
         assert_eq!(fb.put(r(2, 1, 3, 1), &red), Some(r(2, 1, 2, 1)));
         assert_eq!(&fb.region(r(2, 1, 2, 1)), &[255, 0, 0, 255, 255, 0, 0, 255]);
         assert_eq!(&fb.region(r(0, 0, 1, 1)), &[0, 0, 0, 255]);
