@@ -14,6 +14,7 @@ pub mod pty;
 pub mod machine;
 pub mod netns;
 pub mod silent_peer;
+pub mod screen;
 pub mod sshd;
 pub mod wait;
 pub mod webdriver;

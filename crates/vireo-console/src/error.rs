@@ -31,6 +31,10 @@ impl From<VncError> for ConsoleError {
             VncError::NoPassword => ConsoleError::PasswordNeeded,
             VncError::InvalidSecurityTyep(t) => ConsoleError::Unsupported(format!("security type {t}")),
             VncError::General(m) if m.contains("has not been implemented") => ConsoleError::Unsupported(m),
+            // vnc-rs passes the server's SecurityResult failure on as text (QEMU: "Authentication failed").
+            VncError::General(m) if m.contains("Authentication failed") => ConsoleError::WrongPassword,
+            // vnc-rs's own channels closing: its network side ended, so the server is gone.
+            VncError::General(m) if m == "Channel closed" => ConsoleError::ServerClosed(None),
             VncError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
                 ConsoleError::ServerClosed(Some("in the middle of a message".into()))
             }
