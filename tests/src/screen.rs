@@ -14,7 +14,7 @@ pub fn screen() -> (std::sync::Arc<dyn Fn(Vec<u8>) + Send + Sync>, Screen) {
     let sink = std::sync::Arc::new(move |buf: Vec<u8>| {
         let _ = tx.send(buf);
     });
-    (sink, Screen { rx, fb: Framebuffer::new(0, 0), rects: 0, states: Vec::new(), bytes: 0 })
+    (sink, Screen { rx, fb: Framebuffer::new(0, 0), rects: 0, states: Vec::new(), bytes: 0, messages: 0 })
 }
 
 pub struct Screen {
@@ -27,6 +27,8 @@ pub struct Screen {
     pub states: Vec<(u8, String)>,
     /// Bytes received so far.
     pub bytes: usize,
+    /// Messages received so far (one per flush of the console).
+    pub messages: usize,
 }
 
 impl Screen {
@@ -67,6 +69,7 @@ impl Screen {
 
     fn apply(&mut self, buf: &[u8]) {
         self.bytes += buf.len();
+        self.messages += 1;
         let mut at = 0;
         while at < buf.len() {
             let len = u32::from_le_bytes(buf[at..at + 4].try_into().unwrap()) as usize;

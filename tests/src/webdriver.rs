@@ -92,6 +92,27 @@ impl Session {
         Ok(v["value"].clone())
     }
 
+    /// Presses and releases keys on whatever has the focus (W3C actions), as a person at
+    /// the keyboard does: each item is a WebDriver key value (a character, or a key such
+    /// as `\u{E007}` Enter), pressed with Shift held when `shift` is set.
+    pub fn press_keys(&self, keys: &[(&str, bool)]) -> Result<(), String> {
+        const SHIFT: &str = "\u{E008}";
+        let mut actions = Vec::new();
+        for (key, shift) in keys {
+            if *shift {
+                actions.push(json!({"type": "keyDown", "value": SHIFT}));
+            }
+            actions.push(json!({"type": "keyDown", "value": key}));
+            actions.push(json!({"type": "keyUp", "value": key}));
+            if *shift {
+                actions.push(json!({"type": "keyUp", "value": SHIFT}));
+            }
+        }
+        post(&self.agent, &format!("{}/actions", self.base), json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}))?;
+        let _ = self.agent.delete(&format!("{}/actions", self.base)).call();
+        Ok(())
+    }
+
     /// A PNG of the window.
     pub fn screenshot(&self) -> Result<Vec<u8>, String> {
         let v = get(&self.agent, &format!("{}/screenshot", self.base))?;
