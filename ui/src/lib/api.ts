@@ -1,8 +1,10 @@
 // Every call into the Rust core goes through here: the only module that imports
 // @tauri-apps/api, so tests can swap it and the command names live in one place.
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { Accel } from '../bindings/Accel';
+import type { ConsoleInfo } from '../bindings/ConsoleInfo';
+import type { ConsoleInput } from '../bindings/ConsoleInput';
 import type { HistoryEntry } from '../bindings/HistoryEntry';
 import type { HostEvent } from '../bindings/HostEvent';
 import type { HostSummary } from '../bindings/HostSummary';
@@ -49,6 +51,18 @@ export interface Api {
    * ~2 s while a host runs any) and `resync` when events were missed.
    */
   onHostEvent(handler: (event: HostEvent) => void): Promise<UnlistenFn>;
+  /**
+   * Opens the VNC console of the running VM with this UUID. Its frames arrive on `onFrame`
+   * as binary messages (lib/console/wire.ts), starting with its state and size; it keeps
+   * reconnecting by itself until `closeConsole`.
+   */
+  openConsole(hostId: string, uuid: string, viewOnly: boolean, onFrame: (buf: ArrayBuffer) => void): Promise<ConsoleInfo>;
+  /** A key, pointer, clipboard or key-combination input for an open console. */
+  consoleInput(id: string, input: ConsoleInput): Promise<void>;
+  /** Saves the console's screen as a PNG; the file's path. */
+  consoleScreenshot(id: string): Promise<string>;
+  /** Closes the console: its connection, tunnel and reconnecting. */
+  closeConsole(id: string): Promise<void>;
   /** Logs a named timing mark in the core's log (name: 1-40 of a-z, 0-9, '-'). */
   mark(name: string): Promise<void>;
 }
@@ -78,6 +92,18 @@ export const api: Api = {
   },
   listHistory: (limit) => call<HistoryEntry[]>('list_history', { limit }),
   onHostEvent: (handler) => listen<HostEvent>('host-event', (event) => handler(event.payload)),
+  openConsole: (hostId, uuid, viewOnly, onFrame) => {
+    const channel = new Channel<ArrayBuffer>();
+    channel.onmessage = onFrame;
+    return call<ConsoleInfo>('open_console', { hostId, vm: uuid, viewOnly, onFrame: channel });
+  },
+  consoleInput: async (id, input) => {
+    await call<null>('console_input', { id, input });
+  },
+  consoleScreenshot: (id) => call<string>('console_screenshot', { id }),
+  closeConsole: async (id) => {
+    await call<null>('close_console', { id });
+  },
   mark: async (name) => {
     await call<null>('ui_mark', { name });
   },

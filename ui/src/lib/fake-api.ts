@@ -3,6 +3,9 @@
 // no validation of its own to drift from the core's, but for the SSH fields, which no
 // validation case covers yet (see `sshRefusal`). Its SSH hosts sign in like the core's: an
 // unknown host key is asked about first, then (password sign-in) the password.
+import type { ConsoleInfo } from '../bindings/ConsoleInfo';
+import type { ConsoleInput } from '../bindings/ConsoleInput';
+import { encodeRecords } from './console/wire';
 import type { Accel } from '../bindings/Accel';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { HistoryEntry } from '../bindings/HistoryEntry';
@@ -368,6 +371,45 @@ export class FakeApi implements Api {
     this.marks.push(name);
   }
 
+  /** Consoles open now, by id: where their frames go and the inputs they were sent. */
+  consoles = new Map<string, { uuid: string; onFrame: (buf: ArrayBuffer) => void; inputs: ConsoleInput[] }>();
+  #nextConsole = 1;
+
+  async openConsole(hostId: string, uuid: string, viewOnly: boolean, onFrame: (buf: ArrayBuffer) => void): Promise<ConsoleInfo> {
+    this.calls.push(`open_console ${hostId} ${uuid}${viewOnly ? ' view-only' : ''}`);
+    const vm = (this.vms[hostId] ?? []).find((v) => v.uuid === uuid);
+    if (!vm) throw { code: 'vm_not_found', message: `no VM with UUID ${uuid} on this host` };
+    if (vm.state !== 'running' && vm.state !== 'paused') {
+      throw { code: 'no_console', message: `no console for '${vm.name}': it is ${vm.state.replace('_', ' ')}; start it to see its screen` };
+    }
+    const id = `console-${this.#nextConsole++}`;
+    this.consoles.set(id, { uuid, onFrame, inputs: [] });
+    // As the core does: the state and size first, then the whole screen, after the answer.
+    setTimeout(() => this.consoleFrame(id, fakeScreen(FAKE_SCREEN.w, FAKE_SCREEN.h, 'connected')), 0);
+    return { id, host_id: hostId, vm_name: vm.name };
+  }
+
+  /** Sends a message to an open console, as the core's channel does. */
+  consoleFrame(id: string, buf: ArrayBuffer): void {
+    this.consoles.get(id)?.onFrame(buf);
+  }
+
+  async consoleInput(id: string, input: ConsoleInput): Promise<void> {
+    const c = this.consoles.get(id);
+    if (!c) throw invalid('console', `no open console '${id}' (it was closed)`);
+    c.inputs.push(input);
+  }
+
+  async consoleScreenshot(id: string): Promise<string> {
+    if (!this.consoles.has(id)) throw invalid('console', `no open console '${id}' (it was closed)`);
+    return `/home/user/Pictures/Vireo/${id}.png`;
+  }
+
+  async closeConsole(id: string): Promise<void> {
+    this.calls.push(`close_console ${id}`);
+    if (!this.consoles.delete(id)) throw invalid('console', `no open console '${id}' (it was closed)`);
+  }
+
   emit(ev: HostEvent): void {
     this.#handler?.(ev);
   }
@@ -534,4 +576,18 @@ export function demoApi(count: number): FakeApi {
   api.generateVms('1', count);
   api.startStats();
   return api;
+}
+
+/** The fake console's screen size. */
+export const FAKE_SCREEN = { w: 64, h: 32 };
+
+/** A message with a state, a size and a whole grey screen with a white top-left pixel. */
+export function fakeScreen(w: number, h: number, state: 'connected' | 'reconnecting'): ArrayBuffer {
+  const rgba = new Uint8ClampedArray(w * h * 4).fill(96);
+  rgba.set([255, 255, 255, 255], 0);
+  return encodeRecords([
+    { kind: 'state', state, reason: '' },
+    { kind: 'resize', w, h },
+    { kind: 'rect', x: 0, y: 0, w, h, rgba },
+  ]);
 }

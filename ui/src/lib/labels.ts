@@ -1,6 +1,7 @@
 // Message keys for the values of the generated enums. Typed as complete records so a new
 // Rust variant without a label fails type-checking; the i18n test checks these keys too.
 import type { Accel } from '../bindings/Accel';
+import type { ConsoleState } from '../bindings/ConsoleState';
 import type { HostKind } from '../bindings/HostKind';
 import type { HostStatus } from '../bindings/HostStatus';
 import type { VmAction } from '../bindings/VmAction';
@@ -104,4 +105,11 @@ export const ERROR_HINT: Readonly<Record<string, MessageKey>> = {
   timeout: 'errorHint.timeout',
   disconnected: 'errorHint.disconnected',
   invalid_state: 'errorHint.invalid_state',
+};
+
+export const CONSOLE_STATE_LABEL: Record<ConsoleState, MessageKey> = {
+  connecting: 'console.state.connecting',
+  connected: 'console.state.connected',
+  reconnecting: 'console.state.reconnecting',
+  closed: 'console.state.closed',
 };
