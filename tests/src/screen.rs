@@ -8,8 +8,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use vireo_console::{Framebuffer, Region};
 
+/// Where a console's messages go (the same shape as `vireo_app::ConsoleSink`).
+pub type Sink = std::sync::Arc<dyn Fn(Vec<u8>) + Send + Sync>;
+
 /// A sink for `Vireo::open_console` and the screen it feeds.
-pub fn screen() -> (std::sync::Arc<dyn Fn(Vec<u8>) + Send + Sync>, Screen) {
+pub fn screen() -> (Sink, Screen) {
     let (tx, rx) = unbounded_channel();
     let sink = std::sync::Arc::new(move |buf: Vec<u8>| {
         let _ = tx.send(buf);

@@ -77,6 +77,9 @@ impl Error {
             Error::Timeout { .. } => "The host did not answer in time; check the network path to it.".into(),
             Error::Disconnected { .. } => "Vireo reconnects by itself; if it keeps failing, check that libvirtd runs.".into(),
             Error::InvalidState { .. } => "Wait for the VM to reach a state where this action applies.".into(),
+            Error::NoConsole { reason, .. } if reason.contains("tunnel") || reason.contains("refused") => {
+                "Vireo could not reach the VM's VNC server from the host: check that it listens where libvirt says (its graphics' listen address) and try again.".into()
+            }
             Error::NoConsole { .. } => {
                 "Start the VM, or give it VNC graphics (Vireo's VMs have them); the console opens when it runs.".into()
             }

@@ -46,6 +46,12 @@ pub enum SshError {
     Closed { target: String, reason: String },
     #[error("the remote command failed: {0}")]
     Command(String),
+    /// A channel (a tunnel, a forwarded socket) the server would not open.
+    #[error("cannot open {what}: {reason}")]
+    Channel { what: String, reason: String },
+    /// The same failure again, for a second waiter (errors are not Clone).
+    #[error("{0}")]
+    Again(String),
     #[error("{0}")]
     Quote(#[from] QuoteError),
     #[error("the transfer was cancelled")]

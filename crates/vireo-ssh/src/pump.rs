@@ -99,7 +99,7 @@ impl Job {
     fn fail(mut self, e: SshError) {
         let text = e.to_string();
         if let Some(tx) = self.opened.take() {
-            let _ = tx.send(Err(SshError::Command(text.clone())));
+            let _ = tx.send(Err(SshError::Again(text.clone())));
         }
         if let Some(tx) = self.done.take() {
             let _ = tx.send(Err(e));
@@ -335,7 +335,7 @@ fn step(sess: &Session, job: &mut Job) -> Step {
             Err(e) if session_lost(&e) => return Step::Failed(SshError::ssh("the session failed", e)),
             Err(e) => {
                 let what = job.describe();
-                return Step::Failed(SshError::Command(format!("cannot open {what}: {}", e.message())));
+                return Step::Failed(SshError::Channel { what, reason: e.message().to_owned() });
             }
         }
         moved = true;
