@@ -5,8 +5,9 @@
 //!   - key -> pixel: one key sent, until a rectangle with its echo arrives (median, p95
 //!     and max of 40: a letter, then Backspace, each timed);
 //!   - a busy screen (`while :; do cat /proc/interrupts; done` on tty1, 5 s): messages
-//!     per second (a message is one flush of changed rectangles: the frame rate the UI
-//!     can draw), rectangles per second and MB/s of records.
+//!     per second (a message is one flush of changed rectangles, as the window gets it;
+//!     what the canvas then paints is the window's part, not measured here), rectangles
+//!     per second and MB/s of records.
 //!
 //! Figures only, no assertions on them. The guest and the sshd are removed at the end.
 //! Run: `cargo bench -p vireo-tests --bench console` (about 1 min), as root.
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use vireo_app::Vireo;
 use vireo_core::{ConsoleInput, HostEvent, HostStatus, HostTarget, PromptAnswer, SshAuth, SshSpec, VmAction, VmRef};
+use vireo_tests::delay_proxy::DelayProxy;
 use vireo_tests::screen::{screen, Screen};
 use vireo_tests::sshd::Sshd;
 use vireo_tests::{guest_fixture, guest_spec, unique_mac, unique_name, wait, TestDomain};
@@ -142,10 +144,19 @@ async fn main() {
     let sshd = Sshd::start();
     let mut rx = app.subscribe();
     let spec = SshSpec { user: "root".into(), host: "127.0.0.1".into(), port: sshd.port, auth: SshAuth::Key, key_path: Some(sshd.client_key().display().to_string()), read_only: false };
-    let ssh_id = app.add_host_target("bench-ssh", HostTarget::Ssh { spec }).await.unwrap().id;
+    let ssh_id = app.add_host_target("bench-ssh", HostTarget::Ssh { spec: spec.clone() }).await.unwrap().id;
     let status = |want: fn(HostStatus, bool) -> bool, id: String| move |e: &HostEvent| matches!(e, HostEvent::HostStatus { host_id, status, prompt, .. } if *host_id == id && want(*status, prompt.is_some()));
     wait::event(&mut rx, "host-key question", 30, status(|_, p| p, ssh_id.clone())).await;
     app.answer_prompt(&ssh_id, PromptAnswer::AcceptHostKey { fingerprint: sshd.fingerprint() }).await.unwrap();
     wait::event(&mut rx, "connected", 30, status(|s, _| s == HostStatus::Connected, ssh_id.clone())).await;
     measure(&app, &ssh_id, &uuid, "ssh (127.0.0.1)").await;
+
+    // The same sshd behind a link that holds every chunk 25 ms each way.
+    let proxy = DelayProxy::start(([127, 0, 0, 1], sshd.port).into(), Duration::from_millis(25));
+    let spec = SshSpec { port: proxy.port(), ..spec.clone() };
+    let slow_id = app.add_host_target("bench-ssh-50ms", HostTarget::Ssh { spec }).await.unwrap().id;
+    wait::event(&mut rx, "host-key question (50 ms)", 30, status(|_, p| p, slow_id.clone())).await;
+    app.answer_prompt(&slow_id, PromptAnswer::AcceptHostKey { fingerprint: sshd.fingerprint() }).await.unwrap();
+    wait::event(&mut rx, "connected (50 ms)", 60, status(|s, _| s == HostStatus::Connected, slow_id.clone())).await;
+    measure(&app, &slow_id, &uuid, "ssh (50 ms round trip)").await;
 }
