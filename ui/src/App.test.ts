@@ -462,3 +462,55 @@ describe('a host that is not connected', () => {
     expect(screen.queryByTestId('vm-stale-notice')).toBeNull();
   });
 });
+
+describe('consoles', () => {
+  const consoleButton = (name: string) => row(name).querySelector<HTMLButtonElement>('[data-testid="vm-console"]')!;
+  const tabs = () => screen.queryAllByTestId('console-tab');
+  // jsdom has no 2D context (and says so on every call); the view draws nothing without one.
+  beforeEach(() => void vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null));
+  afterEach(() => vi.restoreAllMocks());
+
+  it('opens from a running VM\'s row only, in a tab named after the VM and its host', async () => {
+    expect(consoleButton('db').disabled).toBe(true);
+    await fireEvent.click(consoleButton('web'));
+    await waitFor(() => expect(byTestId('console-state').dataset.state).toBe('connected'));
+    expect(tabs().map((t) => t.textContent)).toEqual(['webDemo']);
+    expect(tabs()[0].getAttribute('aria-selected')).toBe('true');
+    expect(fake.api.calls).toContain('open_console 7 uuid-web');
+    // Opening it again shows the tab already open.
+    await fireEvent.click(byTestId('console-tab-vms'));
+    await fireEvent.click(consoleButton('web'));
+    expect(tabs()).toHaveLength(1);
+    expect(fake.api.calls.filter((c) => c.startsWith('open_console'))).toHaveLength(1);
+  });
+
+  it('keeps the console open behind the VM list, and closes it with its tab', async () => {
+    await fireEvent.click(consoleButton('web'));
+    await waitFor(() => expect(fake.api.consoles.size).toBe(1));
+    await fireEvent.click(byTestId('console-tab-vms'));
+    expect(byTestId('vm-table').closest('.hidden')).toBeNull();
+    expect(byTestId('console-view').classList.contains('hidden')).toBe(true);
+    expect(fake.api.consoles.size).toBe(1);
+    await fireEvent.click(tabs()[0]);
+    await fireEvent.click(byTestId('console-close'));
+    await waitFor(() => expect(screen.queryByTestId('console-view')).toBeNull());
+    expect(tabs()).toHaveLength(0);
+    await waitFor(() => expect(fake.api.consoles.size).toBe(0));
+  });
+
+  it('reopens view-only when asked', async () => {
+    await fireEvent.click(consoleButton('web'));
+    await waitFor(() => expect(byTestId('console-state').dataset.state).toBe('connected'));
+    await fireEvent.click(byTestId('console-view-only'));
+    await waitFor(() => expect(fake.api.calls).toContain('open_console 7 uuid-web view-only'));
+    await waitFor(() => expect(fake.api.consoles.size).toBe(1));
+    expect((byTestId('console-view-only') as HTMLInputElement).checked).toBe(true);
+  });
+
+  it('goes back to the VMs when a host is picked', async () => {
+    await fireEvent.click(consoleButton('web'));
+    await waitFor(() => expect(tabs()[0].getAttribute('aria-selected')).toBe('true'));
+    await fireEvent.click(hostItem('7')!);
+    expect(byTestId('console-tab-vms').getAttribute('aria-selected')).toBe('true');
+  });
+});

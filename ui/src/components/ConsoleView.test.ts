@@ -1,7 +1,7 @@
 // The console view against the fake backend: it opens, draws what arrives, sends keys
 // and key combinations, shows its state and the backend's refusals, and closes.
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeRecords } from '../lib/console/wire';
 import { FAKE_SCREEN, FakeApi } from '../lib/fake-api';
 import { setLocale } from '../lib/i18n';
@@ -12,10 +12,14 @@ let api: FakeApi;
 const tab = (uuid: string, viewOnly = false) => ({ key: 'tab-1', hostId: 'h1', hostName: 'lab', uuid, vmName: 'web', viewOnly });
 
 beforeEach(() => {
+  // jsdom has no 2D context (and says so on every call); the view draws nothing without one.
+  vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
   setLocale('en');
   api = new FakeApi();
   api.vms.h1 = [vm({ uuid: 'u-run', name: 'web', state: 'running' }), vm({ uuid: 'u-off', name: 'db', state: 'shut_off' })];
 });
+
+afterEach(() => vi.restoreAllMocks());
 
 function show(uuid: string, viewOnly = false) {
   const onclose = vi.fn();
@@ -76,6 +80,44 @@ describe('a console', () => {
     const [[, c]] = [...api.consoles];
     await fireEvent.mouseDown(canvas(), { buttons: 2, clientX: 0, clientY: 0 });
     expect(c.inputs.at(-1)).toMatchObject({ type: 'pointer', buttons: 4 });
+  });
+
+  it('sends the pointer where it is on the framebuffer, a wheel turn as press and release', async () => {
+    show('u-run');
+    await waitFor(() => expect(stateEl().dataset.state).toBe('connected'));
+    const [[, c]] = [...api.consoles];
+    // Drawn at half size: client (10, 5) is framebuffer (20, 10).
+    canvas().getBoundingClientRect = () => ({ left: 0, top: 0, width: FAKE_SCREEN.w / 2, height: FAKE_SCREEN.h / 2 }) as DOMRect;
+    await fireEvent.wheel(canvas(), { deltaY: 3, clientX: 10, clientY: 5 });
+    await fireEvent.wheel(canvas(), { deltaY: -3, clientX: 10, clientY: 5 });
+    expect(c.inputs).toEqual([
+      { type: 'pointer', x: 20, y: 10, buttons: 16 },
+      { type: 'pointer', x: 20, y: 10, buttons: 0 },
+      { type: 'pointer', x: 20, y: 10, buttons: 8 },
+      { type: 'pointer', x: 20, y: 10, buttons: 0 },
+    ]);
+  });
+
+  it('sends one move per animation frame, the latest, and lets go of a held button on blur', async () => {
+    const frames: FrameRequestCallback[] = [];
+    const raf = vi.spyOn(window, 'requestAnimationFrame').mockImplementation((cb) => frames.push(cb));
+    try {
+      show('u-run');
+      await waitFor(() => expect(stateEl().dataset.state).toBe('connected'));
+      const [[, c]] = [...api.consoles];
+      for (const x of [1, 2, 3]) await fireEvent.mouseMove(canvas(), { clientX: x, clientY: 4, buttons: 0 });
+      expect(c.inputs).toEqual([]);
+      frames.splice(0).forEach((cb) => cb(0));
+      expect(c.inputs).toEqual([{ type: 'pointer', x: 3, y: 4, buttons: 0 }]);
+      await fireEvent.mouseDown(canvas(), { clientX: 5, clientY: 6, buttons: 1 });
+      await fireEvent.blur(canvas());
+      expect(c.inputs.slice(1)).toEqual([
+        { type: 'pointer', x: 5, y: 6, buttons: 1 },
+        { type: 'pointer', x: 5, y: 6, buttons: 0 },
+      ]);
+    } finally {
+      raf.mockRestore();
+    }
   });
 
   it('types nothing when view-only', async () => {
