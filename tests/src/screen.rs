@@ -60,6 +60,32 @@ impl Screen {
         }
     }
 
+    /// Waits up to `wait` for the next message and applies it; false if none came.
+    pub async fn next_message(&mut self, wait: Duration) -> bool {
+        match tokio::time::timeout(wait, self.rx.recv()).await {
+            Ok(Some(buf)) => {
+                self.apply(&buf);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Waits until a whole second passes without a rectangle; panics naming `what` after
+    /// `secs`.
+    pub async fn until_quiet(&mut self, what: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let mut quiet_since = Instant::now();
+        while quiet_since.elapsed() < Duration::from_secs(1) {
+            assert!(Instant::now() < deadline, "{what}: the screen did not go quiet within {secs} s");
+            let rects = self.rects;
+            self.next_message(Duration::from_millis(100)).await;
+            if self.rects != rects {
+                quiet_since = Instant::now();
+            }
+        }
+    }
+
     /// The last state code received.
     pub fn state(&self) -> Option<u8> {
         self.states.last().map(|s| s.0)

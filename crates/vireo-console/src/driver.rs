@@ -44,6 +44,17 @@ const MAX_REGIONS: usize = 24;
 /// A spare incremental request this often, in case the server dropped one: QEMU holds an
 /// incremental request until the screen changes, so a spare one costs nothing.
 const SPARE_REQUEST: Duration = Duration::from_millis(500);
+/// QEMU scans the guest's screen on a timer that backs off while nothing changes (30 ms,
+/// then 50 ms more per quiet scan, up to 3 s) and goes back to 30 ms on any input
+/// message. A key's echo comes a few milliseconds after the key, often just after the
+/// scan the key itself brought forward, and would then wait for the backed-off one. So
+/// for a while after a key the console "nudges" QEMU: it sends the release of a key that
+/// is not held, which QEMU drops (a key-up of an unpressed key never reaches the guest)
+/// after resetting its timer, so the screen is scanned every 30 ms until the echo shows.
+const NUDGE_EVERY: Duration = Duration::from_millis(15);
+const NUDGE_FOR: Duration = Duration::from_millis(150);
+/// The keysym of the nudge: NoSymbol, never a pressed key.
+const NUDGE_KEYSYM: u32 = 0;
 
 enum Command {
     Input(ConsoleInput),
@@ -90,7 +101,15 @@ impl Console {
         let framebuffer = Arc::new(Mutex::new(Framebuffer::new(0, 0)));
         let (commands, rx) = mpsc::channel(256);
         let (ended_tx, ended) = watch::channel(None);
-        let driver = Driver { client, framebuffer: framebuffer.clone(), sink, view_only: opts.view_only, records: Records::default(), dirty: Vec::new() };
+        let driver = Driver {
+            client,
+            framebuffer: framebuffer.clone(),
+            sink,
+            view_only: opts.view_only,
+            records: Records::default(),
+            dirty: Vec::new(),
+            nudge_until: None,
+        };
         let task = tokio::spawn(async move {
             let reason = driver.run(rx).await;
             ended_tx.send_replace(Some(reason));
@@ -161,6 +180,8 @@ struct Driver {
     view_only: bool,
     records: Records,
     dirty: Vec<Region>,
+    /// Until when QEMU is nudged after the last key (see `NUDGE_EVERY`).
+    nudge_until: Option<tokio::time::Instant>,
 }
 
 /// What handling an event asks of the loop.
@@ -174,7 +195,10 @@ impl Driver {
         self.records.state(ConsoleState::Connected, "");
         let mut spare = tokio::time::interval(SPARE_REQUEST);
         spare.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut nudge = tokio::time::interval(NUDGE_EVERY);
+        nudge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let reason = loop {
+            let nudging = self.nudge_until.is_some_and(|until| tokio::time::Instant::now() < until);
             tokio::select! {
                 biased;
                 command = commands.recv() => match command {
@@ -205,6 +229,11 @@ impl Driver {
                         if let Err(e) = self.client.input(X11Event::Refresh).await {
                             break ConsoleError::from(e).to_string();
                         }
+                    }
+                },
+                _ = nudge.tick(), if nudging => {
+                    if let Err(e) = self.client.input(X11Event::KeyEvent((NUDGE_KEYSYM, false).into())).await {
+                        break ConsoleError::from(e).to_string();
                     }
                 },
                 _ = spare.tick() => {
@@ -278,6 +307,9 @@ impl Driver {
     }
 
     async fn input(&mut self, input: ConsoleInput) -> Result<(), VncError> {
+        if matches!(input, ConsoleInput::Key { .. } | ConsoleInput::SendKeys { .. } | ConsoleInput::Clipboard { .. }) && !self.view_only {
+            self.nudge_until = Some(tokio::time::Instant::now() + NUDGE_FOR);
+        }
         let event = match input {
             ConsoleInput::Refresh => return self.client.input(X11Event::FullRefresh).await,
             _ if self.view_only => return Ok(()),
