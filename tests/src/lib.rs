@@ -4,6 +4,7 @@
 //! (`delay_proxy`). Tests use the real libvirtd (`qemu:///system`).
 
 pub mod batch;
+pub mod canvas_probe;
 pub mod cut_proxy;
 pub mod daemon;
 pub mod delay_proxy;

@@ -113,6 +113,12 @@ impl Session {
         Ok(())
     }
 
+    /// Loads `url` in the window (W3C "navigate to").
+    pub fn navigate(&self, url: &str) -> Result<(), String> {
+        post(&self.agent, &format!("{}/url", self.base), json!({"url": url}))?;
+        Ok(())
+    }
+
     /// A PNG of the window.
     pub fn screenshot(&self) -> Result<Vec<u8>, String> {
         let v = get(&self.agent, &format!("{}/screenshot", self.base))?;

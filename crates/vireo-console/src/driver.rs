@@ -1,6 +1,6 @@
 //! A console's one task: the RFB handshake, then a loop that applies the server's updates
-//! to the framebuffer, sends the changed regions to the UI, keeps an update request
-//! outstanding and passes the user's input on.
+//! to the framebuffer, sends the changed regions to the UI (one message per server
+//! update), keeps an update request outstanding and passes the user's input on.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -44,6 +44,10 @@ const MAX_REGIONS: usize = 24;
 /// A spare incremental request this often, in case the server dropped one: QEMU holds an
 /// incremental request until the screen changes, so a spare one costs nothing.
 const SPARE_REQUEST: Duration = Duration::from_millis(500);
+/// An update's rectangles are flushed together once none has come for this long, or
+/// this long after the first (see `run`).
+const UPDATE_GAP: Duration = Duration::from_millis(3);
+const UPDATE_MAX: Duration = Duration::from_millis(12);
 /// QEMU scans the guest's screen on a timer that backs off while nothing changes (30 ms,
 /// then 50 ms more per quiet scan, up to 3 s) and goes back to 30 ms on any input
 /// message. A key's echo comes a few milliseconds after the key, often just after the
@@ -197,6 +201,7 @@ impl Driver {
         spare.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut nudge = tokio::time::interval(NUDGE_EVERY);
         nudge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let (mut flush_at, mut update_began) = (None, None);
         let reason = loop {
             let nudging = self.nudge_until.is_some_and(|until| tokio::time::Instant::now() < until);
             tokio::select! {
@@ -219,17 +224,33 @@ impl Driver {
                             Err(e) => step = self.handle(Err(e)),
                         }
                     }
-                    let drew = !self.dirty.is_empty();
-                    self.flush();
                     if let Step::End(reason) = step {
+                        self.flush();
                         break reason;
                     }
-                    // The next update as soon as this one is drawn: one request outstanding.
-                    if drew {
-                        if let Err(e) = self.client.input(X11Event::Refresh).await {
-                            break ConsoleError::from(e).to_string();
+                    // vnc-rs does not mark where a server update ends, and decodes its
+                    // rectangles one after another: flush once the rectangles stop coming
+                    // for a moment, so one update reaches the canvas in one message.
+                    let now = tokio::time::Instant::now();
+                    let first = match update_began {
+                        Some(first) => first,
+                        None => {
+                            update_began = Some(now);
+                            // The next update is asked for as soon as this one arrives, not
+                            // once it is drawn: the server can send it at its next scan
+                            // instead of a round trip later (what keeps a 50 ms link at the
+                            // server's frame rate).
+                            if let Err(e) = self.client.input(X11Event::Refresh).await {
+                                break ConsoleError::from(e).to_string();
+                            }
+                            now
                         }
-                    }
+                    };
+                    flush_at = Some((now + UPDATE_GAP).min(first + UPDATE_MAX));
+                },
+                _ = tokio::time::sleep_until(flush_at.unwrap_or_else(tokio::time::Instant::now)), if flush_at.is_some() => {
+                    (flush_at, update_began) = (None, None);
+                    self.flush();
                 },
                 _ = nudge.tick(), if nudging => {
                     if let Err(e) = self.client.input(X11Event::KeyEvent((NUDGE_KEYSYM, false).into())).await {
