@@ -32,7 +32,7 @@ use vireo_tests::canvas_probe::CanvasProbe;
 use vireo_tests::delay_proxy::DelayProxy;
 use vireo_tests::sshd::Sshd;
 use vireo_tests::webdriver::Session;
-use vireo_tests::window::{artifacts_dir, free_port, spawn_logged, wait_state, wait_until, Driver, FreshHome, Proc, Xvfb};
+use vireo_tests::window::{artifacts_dir, free_port, pick_host, save_local_host, save_ssh_host, spawn_logged, wait_state, wait_until, Driver, FreshHome, Proc, Xvfb};
 use vireo_tests::{fresh_binary, fresh_release_binary, guest_fixture, guest_spec, unique_mac, unique_name, wait, TestDomain};
 
 const KEYS: usize = 30;
@@ -119,20 +119,6 @@ fn measure(s: &Session, selector: &str, viewer: &'static str, link: &str, open: 
     row
 }
 
-/// The window's VM list shows `host`'s VMs.
-fn pick_host(s: &Session, host: &str) {
-    wait_until(&format!("host {host} connected"), 60, || {
-        s.execute(
-            "const h = [...document.querySelectorAll('[data-host-id]')].find(h => h.querySelector('.name')?.textContent === arguments[0]);
-             if (!h || h.dataset.status !== 'connected') return false;
-             h.click();
-             return true;",
-            json!([host]),
-        )
-        .is_ok_and(|v| v.as_bool() == Some(true))
-    });
-}
-
 fn vireo_console(s: &Session, host: &str, vm: &str, link: &str) -> Row {
     pick_host(s, host);
     s.wait_for(&format!("tr[data-vm=\"{vm}\"]"), 60).unwrap();
@@ -209,18 +195,6 @@ fn vnc_port(vm: &str) -> u16 {
     5900 + display
 }
 
-/// Saves an SSH host in the home's Vireo database with the CLI and accepts its key (the
-/// window then connects to it at launch, as a person's saved host).
-fn save_ssh_host(cli: &Path, home: &FreshHome, name: &str, sshd: &Sshd, port: u16) {
-    let run = |args: &[&str]| {
-        let out = Command::new(cli).args(args).env_remove("VIREO_DATA_DIR").envs(home.env()).output().unwrap();
-        assert!(out.status.success(), "vireo {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    let key = sshd.client_key().display().to_string();
-    run(&["host", "add", name, "--ssh", &format!("root@127.0.0.1:{port}"), "--auth", "key", "--key", &key]);
-    run(&["--connect", name, "--accept-host-key", &sshd.fingerprint(), "vm", "list"]);
-}
-
 fn main() {
     let logs = artifacts_dir("bench");
     eprintln!("building the release app (cargo build --release -p vireo-desktop) and the CLI");
@@ -238,6 +212,7 @@ fn main() {
     let sshd = Sshd::start();
     let proxy = DelayProxy::start(([127, 0, 0, 1], sshd.port).into(), Duration::from_millis(25));
     let home = FreshHome::new();
+    save_local_host(&cli, &home);
     save_ssh_host(&cli, &home, "bench-ssh", &sshd, sshd.port);
     save_ssh_host(&cli, &home, "bench-ssh-50ms", &sshd, proxy.port());
 
@@ -245,14 +220,7 @@ fn main() {
     let driver = Driver::start(&xvfb, &home, &[]);
     let s = driver.session(&app);
     s.wait_for("[data-host-id]", 60).unwrap();
-    let local_name = s
-        .execute("return document.querySelector('[data-host-id] .name')?.textContent ?? ''", json!([]))
-        .unwrap()
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-
-    let links = [("local", local_name.as_str()), ("ssh 127.0.0.1", "bench-ssh"), ("ssh 50 ms RTT", "bench-ssh-50ms")];
+    let links = [("local", "Local"), ("ssh 127.0.0.1", "bench-ssh"), ("ssh 50 ms RTT", "bench-ssh-50ms")];
     let mut rows = Vec::new();
     for (link, host_name) in links {
         rows.push(vireo_console(&s, host_name, &name, link));

@@ -8,6 +8,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::io::{Read, Seek, SeekFrom};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use serde_json::json;
+
+use crate::sshd::Sshd;
 use crate::webdriver::Session;
 use crate::workspace_root;
 
@@ -245,6 +248,42 @@ pub fn wait_state(s: &Session, vm: &str, want: &str, secs: u64) -> Duration {
         assert!(start.elapsed() < Duration::from_secs(secs), "{vm} shows {state:?}, not {want}, after {secs} s");
         std::thread::sleep(Duration::from_millis(25));
     }
+}
+
+/// The window's VM list shows `host`'s VMs.
+pub fn pick_host(s: &Session, host: &str) {
+    wait_until(&format!("host {host} connected"), 60, || {
+        s.execute(
+            "const h = [...document.querySelectorAll('[data-host-id]')].find(h => h.querySelector('.name')?.textContent === arguments[0]);
+             if (!h || h.dataset.status !== 'connected') return false;
+             h.click();
+             return true;",
+            json!([host]),
+        )
+        .is_ok_and(|v| v.as_bool() == Some(true))
+    });
+}
+
+/// Runs the CLI `cli` on `home`'s Vireo database; panics with its stderr if it fails.
+fn run_cli(cli: &Path, home: &FreshHome, args: &[&str]) {
+    let out = Command::new(cli).args(args).env_remove("VIREO_DATA_DIR").envs(home.env()).output().unwrap();
+    assert!(out.status.success(), "vireo {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Saves this machine's libvirtd as the host "Local" in `home`'s database with the CLI:
+/// the app adds it by itself only when no host is saved, so a home where the CLI saves an
+/// SSH host first needs it saved too.
+pub fn save_local_host(cli: &Path, home: &FreshHome) {
+    run_cli(cli, home, &["host", "add", "Local", "--uri", "qemu:///system"]);
+}
+
+/// Saves an SSH host in the home's Vireo database with the CLI and accepts its key (the
+/// window then connects to it at launch, as a person's saved host).
+pub fn save_ssh_host(cli: &Path, home: &FreshHome, name: &str, sshd: &Sshd, port: u16) {
+    let run = |args: &[&str]| run_cli(cli, home, args);
+    let key = sshd.client_key().display().to_string();
+    run(&["host", "add", name, "--ssh", &format!("root@127.0.0.1:{port}"), "--auth", "key", "--key", &key]);
+    run(&["--connect", name, "--accept-host-key", &sshd.fingerprint(), "vm", "list"]);
 }
 
 /// Milliseconds since the Unix epoch, to compare with the `epoch_ms` of a `UiMark`.

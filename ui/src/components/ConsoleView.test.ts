@@ -56,6 +56,27 @@ describe('a console', () => {
     ]);
   });
 
+  it('sends input one call at a time, in order, even when a call is slow', async () => {
+    show('u-run');
+    await waitFor(() => expect(stateEl().dataset.state).toBe('connected'));
+    const calls: string[] = [];
+    let release = () => {};
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    vi.spyOn(api, 'consoleInput').mockImplementation(async (_id, input) => {
+      const what = input.type === 'key' ? `${input.key}${input.down ? '+' : '-'}` : input.type;
+      calls.push(what);
+      if (what === 'a+') await slow;
+    });
+    await fireEvent.keyDown(canvas(), { key: 'a', code: 'KeyA' });
+    await fireEvent.keyUp(canvas(), { key: 'a', code: 'KeyA' });
+    await fireEvent.keyDown(canvas(), { key: 'b', code: 'KeyB' });
+    await new Promise((r) => setTimeout(r, 20));
+    // The release waits for the press's call to be done.
+    expect(calls).toEqual(['a+']);
+    release();
+    await waitFor(() => expect(calls).toEqual(['a+', 'a-', 'b+']));
+  });
+
   it('sends Ctrl+Alt+Del and Ctrl+Alt+F2 from the menu, and clipboard text', async () => {
     show('u-run');
     await waitFor(() => expect(stateEl().dataset.state).toBe('connected'));
@@ -90,6 +111,7 @@ describe('a console', () => {
     canvas().getBoundingClientRect = () => ({ left: 0, top: 0, width: FAKE_SCREEN.w / 2, height: FAKE_SCREEN.h / 2 }) as DOMRect;
     await fireEvent.wheel(canvas(), { deltaY: 3, clientX: 10, clientY: 5 });
     await fireEvent.wheel(canvas(), { deltaY: -3, clientX: 10, clientY: 5 });
+    await waitFor(() => expect(c.inputs).toHaveLength(4));
     expect(c.inputs).toEqual([
       { type: 'pointer', x: 20, y: 10, buttons: 16 },
       { type: 'pointer', x: 20, y: 10, buttons: 0 },
@@ -108,9 +130,10 @@ describe('a console', () => {
       for (const x of [1, 2, 3]) await fireEvent.mouseMove(canvas(), { clientX: x, clientY: 4, buttons: 0 });
       expect(c.inputs).toEqual([]);
       frames.splice(0).forEach((cb) => cb(0));
-      expect(c.inputs).toEqual([{ type: 'pointer', x: 3, y: 4, buttons: 0 }]);
+      await waitFor(() => expect(c.inputs).toEqual([{ type: 'pointer', x: 3, y: 4, buttons: 0 }]));
       await fireEvent.mouseDown(canvas(), { clientX: 5, clientY: 6, buttons: 1 });
       await fireEvent.blur(canvas());
+      await waitFor(() => expect(c.inputs).toHaveLength(3));
       expect(c.inputs.slice(1)).toEqual([
         { type: 'pointer', x: 5, y: 6, buttons: 1 },
         { type: 'pointer', x: 5, y: 6, buttons: 0 },
