@@ -62,21 +62,11 @@ pub async fn list_history(vireo: State<'_, Vireo>, limit: u32) -> CmdResult<Vec<
     Ok(vireo.history(limit).await?)
 }
 
-/// Opens a VM's console; its frames arrive on `on_frame` as binary records
-/// (`vireo_core::console`), never as JSON.
+/// Opens a VM's console; its binary records (`vireo_core::console`) and its input travel on
+/// the WebSocket whose URL the answer holds (see `vireo_app`'s console socket), not on IPC.
 #[tauri::command]
-pub async fn open_console(
-    vireo: State<'_, Vireo>,
-    host_id: String,
-    vm: String,
-    view_only: Option<bool>,
-    on_frame: tauri::ipc::Channel<tauri::ipc::InvokeResponseBody>,
-) -> CmdResult<vireo_core::ConsoleInfo> {
-    let sink: vireo_app::ConsoleSink = std::sync::Arc::new(move |buf: Vec<u8>| {
-        // A closed window's channel: the console is closed by the UI or with the app.
-        let _ = on_frame.send(tauri::ipc::InvokeResponseBody::Raw(buf));
-    });
-    Ok(vireo.open_console(&host_id, &vm, view_only.unwrap_or(false), sink).await?)
+pub async fn open_console(vireo: State<'_, Vireo>, host_id: String, vm: String, view_only: Option<bool>) -> CmdResult<vireo_core::ConsoleOpened> {
+    Ok(vireo.open_console_socket(&host_id, &vm, view_only.unwrap_or(false)).await?)
 }
 
 #[tauri::command]

@@ -52,6 +52,8 @@ struct Row {
     fps: f64,
     busy_keys: (Vec<Duration>, usize),
     quiet_keys: (Vec<Duration>, usize),
+    /// Keydown -> the viewer's WebSocket send, all keys.
+    sent: (Vec<Duration>, usize),
 }
 
 fn ms(d: Duration) -> f64 {
@@ -102,13 +104,16 @@ fn measure(s: &Session, selector: &str, viewer: &'static str, link: &str, open: 
     std::thread::sleep(Duration::from_millis(1500));
     let fps = probe.fps(FPS_FOR);
     let busy_keys = probe.key_to_pixel(KEYS);
+    let busy_sent = probe.key_to_send();
     // The loop ends by itself; then the same keys on the quiet screen.
     let deadline = Instant::now() + Duration::from_secs(60);
     while probe.fps(Duration::from_secs(1)) > 0.0 {
         assert!(Instant::now() < deadline, "{viewer} {link}: the screen did not go quiet");
     }
     let quiet_keys = probe.key_to_pixel(KEYS);
-    let row = Row { viewer, link: link.to_owned(), open, fps, busy_keys, quiet_keys };
+    let mut sent = probe.key_to_send();
+    sent.extend(busy_sent);
+    let row = Row { viewer, link: link.to_owned(), open, fps, busy_keys, quiet_keys, sent: (sent, 0) };
     println!(
         "{viewer}, {link}: open {:.0} ms, {:.1} fps redrawing, key -> pixel redrawing {} ms, quiet {} ms",
         ms(row.open),
@@ -240,10 +245,19 @@ fn main() {
 
     println!();
     println!("Console in the window, {} (720x400 text screen, TCG guest), keys n={KEYS} each", utc_now());
-    println!("| viewer | link | open -> text | fps, guest redrawing | key -> pixel, redrawing: median / p95 (min-max) ms | key -> pixel, quiet |");
-    println!("|---|---|---:|---:|---|---|");
+    println!("| viewer | link | open -> text | fps, guest redrawing | key -> pixel, redrawing: median / p95 (min-max) ms | key -> pixel, quiet | keydown -> sent |");
+    println!("|---|---|---:|---:|---|---|---|");
     for r in &rows {
-        println!("| {} | {} | {:.0} ms | {:.1} | {} | {} |", r.viewer, r.link, ms(r.open), r.fps, keys_cell(&r.busy_keys), keys_cell(&r.quiet_keys));
+        println!(
+            "| {} | {} | {:.0} ms | {:.1} | {} | {} | {} |",
+            r.viewer,
+            r.link,
+            ms(r.open),
+            r.fps,
+            keys_cell(&r.busy_keys),
+            keys_cell(&r.quiet_keys),
+            keys_cell(&r.sent)
+        );
     }
     s.end();
 }

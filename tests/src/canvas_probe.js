@@ -5,13 +5,14 @@
 //     or drawImage on its 2D context), i.e. frames delivered to the canvas;
 //   - key -> pixel: from a keydown reaching the page (capture phase, before the viewer's
 //     own handler) until a draw call leaves the canvas's top `rows` pixel rows different
-//     from what they were at the keydown.
+//     from what they were at the keydown; and from the keydown until the viewer first
+//     sends on a WebSocket (the page's own part of the way in).
 const [selector, rows] = arguments;
 const canvas = document.querySelector(selector);
 if (!canvas) return false;
 let p = window.__vireoProbe;
 if (!p) {
-  p = window.__vireoProbe = { canvas: null, rows: 0, frames: 0, drawn: false, since: 0, keyAt: null, before: null, lat: [] };
+  p = window.__vireoProbe = { canvas: null, rows: 0, frames: 0, drawn: false, since: 0, keyAt: null, before: null, lat: [], sent: [], sentFor: null };
   const area = () => p.canvas.getContext('2d').getImageData(0, 0, p.canvas.width, Math.min(p.rows, p.canvas.height)).data;
   const changed = (a, b) => {
     if (a.length !== b.length) return true;
@@ -32,6 +33,15 @@ if (!p) {
       return out;
     };
   }
+  // When the viewer puts the key on its WebSocket (both viewers speak through one).
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (...args) {
+    if (p.keyAt !== null && p.sentFor !== p.keyAt) {
+      p.sentFor = p.keyAt;
+      p.sent.push(performance.now() - p.keyAt);
+    }
+    return send.apply(this, args);
+  };
   window.addEventListener('keydown', () => {
     if (p.keyAt === null && p.canvas && p.canvas.width) {
       p.before = area();
@@ -51,4 +61,5 @@ p.frames = 0;
 p.since = performance.now();
 p.keyAt = null;
 p.lat = [];
+p.sent = [];
 return true;

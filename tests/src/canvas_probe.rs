@@ -38,7 +38,7 @@ impl<'s> CanvasProbe<'s> {
     /// Backspace, ...) and returns each key's time to changed pixels; a key whose echo
     /// does not show within 5 s is left out and counted in the second value.
     pub fn key_to_pixel(&self, keys: usize) -> (Vec<Duration>, usize) {
-        self.session.execute("window.__vireoProbe.lat = []; window.__vireoProbe.keyAt = null; return true;", json!([])).unwrap();
+        self.session.execute("const p = window.__vireoProbe; p.lat = []; p.sent = []; p.keyAt = null; return true;", json!([])).unwrap();
         let (mut got, mut missed) = (Vec::new(), 0);
         for i in 0..keys {
             let key = if i % 2 == 0 { "x" } else { BACKSPACE };
@@ -62,5 +62,12 @@ impl<'s> CanvasProbe<'s> {
             std::thread::sleep(Duration::from_millis(100 + (i as u64 * 37) % 60));
         }
         (got, missed)
+    }
+
+    /// For the keys of the last `key_to_pixel`: from the keydown until the viewer sent on
+    /// its WebSocket.
+    pub fn key_to_send(&self) -> Vec<Duration> {
+        let v = self.session.execute("return window.__vireoProbe.sent;", json!([])).unwrap();
+        v.as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).map(|ms| Duration::from_secs_f64(ms / 1000.0)).collect()).unwrap_or_default()
     }
 }

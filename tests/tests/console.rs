@@ -3,7 +3,8 @@
 //! typed through it (then fetched from the guest's httpd), Ctrl+Alt+Del rebooting the
 //! guest, the console coming back by itself after the VM restarts or the tunnel drops,
 //! and bad input (no graphics, a stopped VM, a wrong password, a server that closes in
-//! the middle of a message, a tunnel to nowhere) refused with reasons.
+//! the middle of a message, a tunnel to nowhere) refused with reasons; and the window's
+//! transport, a WebSocket on 127.0.0.1 reached with a console's one-time ticket.
 
 use std::time::{Duration, Instant};
 
@@ -312,4 +313,82 @@ async fn a_console_through_an_ssh_host_types_and_survives_the_tunnel_dropping() 
     assert_eq!(app.open_consoles(), 0);
     assert!(!s.states.iter().any(|st| st.0 == CLOSED && st.1.contains("gave up")), "{:?}", s.states);
     drop(vm);
+}
+
+/// Connects to a console's WebSocket; the HTTP status when the server refuses.
+async fn ws_connect(url: &str) -> Result<tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>, u16> {
+    match tokio_tungstenite::connect_async(url).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => Err(resp.status().as_u16()),
+        Err(e) => panic!("{url}: {e}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_windows_console_socket_carries_the_screen_and_keys_for_its_ticket_only() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let data = tempfile::tempdir().unwrap();
+    let app = Vireo::start(data.path(), "test").await.unwrap();
+    let id = app.list_hosts()[0].id.clone();
+    let host = app.host(&id).unwrap();
+    host.wait_first_attempt().await.unwrap();
+    let (_vm, uuid, ip, _) = running_guest(&host, "con-ws").await;
+
+    let opened = app.open_console_socket(&id, &uuid, false).await.unwrap();
+    let url = opened.socket_url.clone();
+    assert!(url.starts_with("ws://127.0.0.1:") && url.contains("/console/"), "{url}");
+    // Anything but its ticket is refused before a byte of the screen is sent.
+    let (base, ticket) = url.rsplit_once('/').unwrap();
+    assert_eq!(ticket.len(), 32, "a 128-bit ticket: {url}");
+    assert_eq!(ws_connect(&format!("{base}/{}", "0".repeat(32))).await.err(), Some(403));
+    assert_eq!(ws_connect(&format!("{base}/")).await.err(), Some(403));
+
+    // The page's connection: the records (queued since the open) arrive as binary
+    // messages and draw the guest's screen.
+    let ws = ws_connect(&url).await.expect("the console's own ticket");
+    let (mut keys, mut records) = ws.split();
+    let (sink, mut s) = screen();
+    let reader = tokio::spawn(async move {
+        while let Some(Ok(msg)) = records.next().await {
+            if let Message::Binary(buf) = msg {
+                sink(buf.to_vec());
+            }
+        }
+    });
+    until_connected_with_text(&mut s, "the guest's text through the socket").await;
+    // The ticket is spent: a second connection with it is refused.
+    assert_eq!(ws_connect(&url).await.err(), Some(403), "a ticket works once");
+
+    // Keys as the page sends them (JSON text, in order) type a line the guest serves.
+    let t = Instant::now();
+    for c in "echo socket > /www/socket.html\n".chars() {
+        let (k, code, shift) = key_of(c);
+        let mut inputs = vec![ConsoleInput::Key { key: k.clone(), code: code.clone(), down: true }, ConsoleInput::Key { key: k, code, down: false }];
+        if shift {
+            inputs.insert(0, ConsoleInput::Key { key: "Shift".into(), code: "ShiftLeft".into(), down: true });
+            inputs.push(ConsoleInput::Key { key: "Shift".into(), code: "ShiftLeft".into(), down: false });
+        }
+        for input in inputs {
+            keys.send(Message::text(serde_json::to_string(&input).unwrap())).await.unwrap();
+        }
+    }
+    let answer = wait::http_until(&ip, "/socket.html", 30, "the line typed through the socket", |a| a.contains(" 200 ")).await;
+    assert_eq!(answer.rsplit("\r\n\r\n").next().unwrap().trim(), "socket", "{answer}");
+    println!("typed through the socket -> file served after {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+    // Input the console does not understand is dropped, not fatal.
+    keys.send(Message::text("{\"type\":\"teleport\"}")).await.unwrap();
+
+    // Closing the console ends its socket.
+    app.close_console(&opened.info.id).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), reader).await.expect("the socket ends with the console").unwrap();
+    s.pump();
+    assert_eq!(s.state(), Some(CLOSED), "the last record says it closed: {:?}", s.states);
+
+    // A console closed before its page connected: its ticket is gone too.
+    let unused = app.open_console_socket(&id, &uuid, false).await.unwrap();
+    app.close_console(&unused.info.id).await.unwrap();
+    assert_eq!(ws_connect(&unused.socket_url).await.err(), Some(403));
+    assert_eq!(app.open_consoles(), 0);
 }

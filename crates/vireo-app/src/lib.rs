@@ -4,6 +4,7 @@
 //! events into one stream, and records every change in history. The Tauri shell is a
 //! thin layer of commands over this type, so the whole app logic is testable headless.
 
+mod console_socket;
 mod consoles;
 mod first_start;
 pub mod history;
@@ -53,7 +54,9 @@ pub struct Vireo {
     events: broadcast::Sender<HostEvent>,
     /// Who is acting, for history (`app`, `cli`).
     actor: &'static str,
-    consoles: consoles::Consoles,
+    consoles: Arc<consoles::Consoles>,
+    /// The window's console transport, started with the first console it opens.
+    socket: tokio::sync::OnceCell<console_socket::ConsoleSocket>,
 }
 
 impl Vireo {
@@ -63,7 +66,7 @@ impl Vireo {
         let store = history::open_store(data_dir).await?;
         ensure_default_host(&store, Duration::from_secs(3)).await?;
         let (events, _) = broadcast::channel(1024);
-        let vireo = Vireo { store: store.clone(), hosts: RwLock::new(BTreeMap::new()), events, actor, consoles: Default::default() };
+        let vireo = Vireo { store: store.clone(), hosts: RwLock::new(BTreeMap::new()), events, actor, consoles: Default::default(), socket: Default::default() };
         // One saved host that no longer opens (a URI an older version accepted) must not
         // keep the app from starting: it is logged and left out; the others start.
         for saved in store.hosts()? {
@@ -125,6 +128,16 @@ impl Vireo {
         self.consoles.open(self.host(host_id)?, vm, view_only, sink).await
     }
 
+    /// Opens the VNC console of a running VM for the window: its records and its input
+    /// go over a WebSocket on 127.0.0.1 (`console_socket`) whose URL the answer holds.
+    pub async fn open_console_socket(&self, host_id: &str, vm: &str, view_only: bool) -> Result<vireo_core::ConsoleOpened> {
+        let socket = self.socket.get_or_try_init(|| console_socket::ConsoleSocket::start(self.consoles.clone())).await?;
+        let (sink, pending) = socket.prepare()?;
+        let info = self.open_console(host_id, vm, view_only, sink).await?;
+        let socket_url = socket.issue(pending, &info.id);
+        Ok(vireo_core::ConsoleOpened { info, socket_url })
+    }
+
     pub async fn console_input(&self, id: &str, input: vireo_core::ConsoleInput) -> Result<()> {
         self.consoles.input(id, input).await
     }
@@ -137,6 +150,9 @@ impl Vireo {
     }
 
     pub async fn close_console(&self, id: &str) -> Result<()> {
+        if let Some(socket) = self.socket.get() {
+            socket.forget(id);
+        }
         self.consoles.close(id).await
     }
 

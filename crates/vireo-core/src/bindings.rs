@@ -28,6 +28,7 @@ fn export_all(dir: &Path) {
     ConsoleInput::export_all_to(dir).unwrap();
     ConsoleState::export_all_to(dir).unwrap();
     ConsoleInfo::export_all_to(dir).unwrap();
+    ConsoleOpened::export_all_to(dir).unwrap();
     std::fs::write(dir.join("console-wire.ts"), console_wire_ts()).unwrap();
     std::fs::write(dir.join("rules.ts"), rules_ts()).unwrap();
     std::fs::write(dir.join("validation-cases.json"), validation_cases()).unwrap();

@@ -67,6 +67,14 @@ pub struct ConsoleInfo {
     pub vm_name: String,
 }
 
+/// What the window's `open_console` answers: the console, and the WebSocket URL (on
+/// 127.0.0.1, with the console's one-time ticket) its records and input travel on.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
+pub struct ConsoleOpened {
+    pub info: ConsoleInfo,
+    pub socket_url: String,
+}
+
 /// The record kinds of the frame layout above.
 pub const WIRE_KINDS: [(&str, u8); 6] =
     [("Rect", 1), ("Resize", 2), ("Cursor", 3), ("Bell", 4), ("Clipboard", 5), ("State", 6)];

@@ -18,7 +18,7 @@ pub mod vm;
 #[cfg(test)]
 mod bindings;
 
-pub use console::{ConsoleInfo, ConsoleInput, ConsoleState, KeyCombo};
+pub use console::{ConsoleInfo, ConsoleInput, ConsoleOpened, ConsoleState, KeyCombo};
 pub use error::{Error, ErrorPayload, Result};
 pub use event::HostEvent;
 pub use history::HistoryEntry;

@@ -1,10 +1,11 @@
 // Every call into the Rust core goes through here: the only module that imports
 // @tauri-apps/api, so tests can swap it and the command names live in one place.
-import { Channel, invoke } from '@tauri-apps/api/core';
+import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { Accel } from '../bindings/Accel';
 import type { ConsoleInfo } from '../bindings/ConsoleInfo';
 import type { ConsoleInput } from '../bindings/ConsoleInput';
+import type { ConsoleOpened } from '../bindings/ConsoleOpened';
 import type { HistoryEntry } from '../bindings/HistoryEntry';
 import type { HostEvent } from '../bindings/HostEvent';
 import type { HostSummary } from '../bindings/HostSummary';
@@ -13,6 +14,7 @@ import type { PromptAnswer } from '../bindings/PromptAnswer';
 import type { VmAction } from '../bindings/VmAction';
 import type { VmSummary } from '../bindings/VmSummary';
 import { toErrorPayload } from './errors';
+import { ConsoleSocket } from './console/socket';
 
 /** Rejections are always normalised to an ErrorPayload. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -67,6 +69,9 @@ export interface Api {
   mark(name: string): Promise<void>;
 }
 
+/** The open consoles' sockets, by console id. */
+const consoleSockets = new Map<string, ConsoleSocket>();
+
 export const api: Api = {
   listHosts: () => call<HostSummary[]>('list_hosts'),
   listVms: (hostId) => call<VmSummary[]>('list_vms', { hostId }),
@@ -92,16 +97,20 @@ export const api: Api = {
   },
   listHistory: (limit) => call<HistoryEntry[]>('list_history', { limit }),
   onHostEvent: (handler) => listen<HostEvent>('host-event', (event) => handler(event.payload)),
-  openConsole: (hostId, uuid, viewOnly, onFrame) => {
-    const channel = new Channel<ArrayBuffer>();
-    channel.onmessage = onFrame;
-    return call<ConsoleInfo>('open_console', { hostId, vm: uuid, viewOnly, onFrame: channel });
+  openConsole: async (hostId, uuid, viewOnly, onFrame) => {
+    const opened = await call<ConsoleOpened>('open_console', { hostId, vm: uuid, viewOnly });
+    consoleSockets.set(opened.info.id, new ConsoleSocket(opened.socket_url, onFrame));
+    return opened.info;
   },
   consoleInput: async (id, input) => {
-    await call<null>('console_input', { id, input });
+    const socket = consoleSockets.get(id);
+    if (socket) socket.send(input);
+    else await call<null>('console_input', { id, input });
   },
   consoleScreenshot: (id) => call<string>('console_screenshot', { id }),
   closeConsole: async (id) => {
+    consoleSockets.get(id)?.close();
+    consoleSockets.delete(id);
     await call<null>('close_console', { id });
   },
   mark: async (name) => {
