@@ -27,11 +27,12 @@ has_systemd() { [ -d /run/systemd/system ]; }
 
 # Debian packages the app needs to build and run. ca-certificates and procps are in every
 # desktop install but not in a minimal Debian: cargo and curl need the CA store for
-# crates.io and rustup, start_libvirt needs pgrep.
+# crates.io and rustup, start_libvirt needs pgrep; xorriso builds cloud-init seeds.
 RUN_PACKAGES=(
   build-essential pkg-config curl ca-certificates file procps libssl-dev librsvg2-dev libxdo-dev
   libwebkit2gtk-4.1-dev libvirt-dev libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu
   libvirt-daemon-config-network dnsmasq-base iptables iproute2
+  xorriso
 )
 # libvirt-daemon-system brings the users, groups and systemd units; it pulls in systemd,
 # so only where systemd runs.
@@ -44,7 +45,7 @@ fi
 # for the remote-host tests, which start their own sshd on 127.0.0.1.
 # shellcheck disable=SC2034 # used by test.sh
 TEST_PACKAGES=(
-  xvfb xauth webkit2gtk-driver busybox-static cpio xorriso grub-pc-bin grub-common mtools
+  xvfb xauth webkit2gtk-driver busybox-static cpio xorriso grub-pc-bin grub-common mtools libxml2-utils
   fonts-wqy-microhei openssh-server openssh-client
 )
 

@@ -6,6 +6,7 @@ use vireo_core::{validate, Accel, Error, HostPrompt, HostSummary, HostTarget, Pr
 use vireo_ssh::{AcceptedKey, KeyInfo};
 use vireo_store::{SavedHost, SavedHostKey, Store};
 
+use crate::blocking;
 use crate::{kind_of, Vireo};
 
 /// The host keys accepted in Vireo for this host and port (what `SshLink::new` takes).
@@ -24,10 +25,6 @@ fn checked(target: HostTarget) -> Result<HostTarget> {
         HostTarget::Uri { uri } => HostTarget::Uri { uri: validate::connection_uri(&uri)?.to_owned() },
         HostTarget::Ssh { spec } => HostTarget::Ssh { spec: spec.validated()? },
     })
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.to_string()))?
 }
 
 impl Vireo {

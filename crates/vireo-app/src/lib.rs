@@ -4,13 +4,21 @@
 //! events into one stream, and records every change in history. The Tauri shell is a
 //! thin layer of commands over this type, so the whole app logic is testable headless.
 
+mod cloud_init;
 mod console_socket;
 mod consoles;
 mod first_start;
 pub mod history;
 mod hosts;
+mod iso_library;
 mod session;
 mod stats_pump;
+mod storage;
+mod tasks;
+mod undo;
+mod uploads;
+mod vm_create;
+mod vm_delete;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,6 +37,9 @@ use crate::session::Session;
 pub use consoles::ConsoleSink;
 pub use first_start::ensure_default_host;
 pub use hosts::accepted_keys;
+pub use iso_library::{DEFAULT_ISO_DIR, ISO_POOL};
+pub use uploads::{UploadRequest, CHUNK};
+pub use vireo_host::PoolAction;
 
 /// Where the app *and* the CLI keep their one database (so both share one history),
 /// unless `VIREO_DATA_DIR` says otherwise: `$XDG_DATA_HOME/vireo`, i.e.
@@ -57,6 +68,7 @@ pub struct Vireo {
     consoles: Arc<consoles::Consoles>,
     /// The window's console transport, started with the first console it opens.
     socket: tokio::sync::OnceCell<console_socket::ConsoleSocket>,
+    tasks: tasks::Tasks,
 }
 
 impl Vireo {
@@ -66,7 +78,8 @@ impl Vireo {
         let store = history::open_store(data_dir).await?;
         ensure_default_host(&store, Duration::from_secs(3)).await?;
         let (events, _) = broadcast::channel(1024);
-        let vireo = Vireo { store: store.clone(), hosts: RwLock::new(BTreeMap::new()), events, actor, consoles: Default::default(), socket: Default::default() };
+        let tasks = tasks::Tasks::new(events.clone(), store.clone(), actor);
+        let vireo = Vireo { store: store.clone(), hosts: RwLock::new(BTreeMap::new()), events, actor, consoles: Default::default(), socket: Default::default(), tasks };
         // One saved host that no longer opens (a URI an older version accepted) must not
         // keep the app from starting: it is logged and left out; the others start.
         for saved in store.hosts()? {
@@ -75,6 +88,19 @@ impl Vireo {
                 tracing::error!(host = %id, "saved host skipped: {e}");
             }
         }
+        Ok(vireo)
+    }
+
+    /// The core over one host already open (the CLI's `--connect`), with the shared
+    /// database: the same storage, tasks and history as the app, no other host started.
+    pub async fn single(data_dir: &Path, actor: &'static str, saved: SavedHost, host: Host) -> Result<Vireo> {
+        let store = history::open_store(data_dir).await?;
+        let (events, _) = broadcast::channel(1024);
+        let tasks = tasks::Tasks::new(events.clone(), store.clone(), actor);
+        let vireo = Vireo { store: store.clone(), hosts: RwLock::new(BTreeMap::new()), events, actor, consoles: Default::default(), socket: Default::default(), tasks };
+        let id = saved.id.clone();
+        let session = Session::start(saved, host, &vireo.events, store, actor);
+        vireo.hosts.write().unwrap().insert(id, session);
         Ok(vireo)
     }
 
@@ -243,9 +269,33 @@ impl Vireo {
         Ok(DomainKind::Kvm)
     }
 
+    /// Running tasks and the most recent ended ones, newest first.
+    pub fn list_tasks(&self) -> Vec<vireo_core::TaskSummary> {
+        self.tasks.list()
+    }
+
+    pub fn cancel_task(&self, id: &str) -> Result<()> {
+        self.tasks.cancel(id)
+    }
+
+    /// Follows a task: its summary now and at each change.
+    pub fn watch_task(&self, id: &str) -> Result<tokio::sync::watch::Receiver<vireo_core::TaskSummary>> {
+        self.tasks.watch(id)
+    }
+
+    /// Waits for a task to end: its summary, or the error it failed with.
+    pub async fn wait_task(&self, id: &str) -> Result<vireo_core::TaskSummary> {
+        self.tasks.wait(id).await
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }
+}
+
+/// Runs blocking work (SQLite, files) off the async workers.
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.to_string()))?
 }
 
 /// What kind of host a URI names: this machine's system daemon, the demo driver, or remote.

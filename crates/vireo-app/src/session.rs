@@ -48,6 +48,7 @@ impl Session {
         let mut tasks = vec![
             Task::spawn(forward(host.id().to_owned(), host.subscribe(), events.clone())),
             stats_pump::start(host.clone(), events.clone()),
+            Task::spawn(crate::undo::on_connect(host.clone(), store.clone())),
         ];
         if host.ssh_link().is_some() {
             tasks.push(Task::spawn(sign_in_failures(saved.name.clone(), host.subscribe(), store, actor)));

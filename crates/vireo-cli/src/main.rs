@@ -3,9 +3,13 @@
 //! Exit status: 0 on success, 1 when the operation failed (the message and what to do
 //! go to stderr; with `--json`, an `ErrorPayload` object), 2 for bad usage.
 
+mod create;
 mod hosts;
 mod output;
+mod progress;
 mod signin;
+mod sizes;
+mod storage;
 mod terminal;
 
 use std::io::Write;
@@ -54,6 +58,15 @@ enum Command {
     /// Saved hosts, shared with the desktop app.
     #[command(subcommand)]
     Host(HostCommand),
+    /// Storage pools.
+    #[command(subcommand)]
+    Pool(storage::PoolCommand),
+    /// Storage volumes.
+    #[command(subcommand)]
+    Vol(storage::VolCommand),
+    /// The host's ISO library.
+    #[command(subcommand)]
+    Iso(storage::IsoCommand),
     /// What was changed, by whom, when, and how it ended (the app's and the CLI's), newest first.
     History {
         /// How many entries to show.
@@ -95,6 +108,18 @@ enum VmCommand {
     Resume {
         /// The VM's name, as libvirt holds it (quote names with spaces), or its UUID.
         vm: String,
+    },
+    /// Create a VM (from an ISO, a template as linked clone or copy, or an existing disk),
+    /// showing its progress; what a failure half-way made is removed.
+    Create(Box<create::CreateArgs>),
+    /// Delete a VM, forcing it off; --remove-storage also deletes its disks.
+    Delete {
+        vm: String,
+        #[arg(long)]
+        remove_storage: bool,
+        /// Do not ask first.
+        #[arg(long)]
+        yes: bool,
     },
     /// Follow VM lifecycle events (started, suspended, stopped, ...) until interrupted;
     /// one line (or JSON object) per event.
@@ -165,9 +190,40 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             return Ok(());
         }
         Command::Host(cmd) => return hosts::run(cmd, cli.json, accept_key).await,
-        Command::Vm(cmd) => cmd,
+        Command::Vm(cmd) => Work::Vm(cmd),
+        Command::Pool(cmd) => Work::Pool(cmd),
+        Command::Vol(cmd) => Work::Vol(cmd),
+        Command::Iso(cmd) => Work::Iso(cmd),
     };
     let (host, label) = open(cli.connect, cli.json, accept_key).await?;
+    let command = match command {
+        Work::Vm(VmCommand::Create(args)) => {
+            let core = core(&host, label).await?;
+            let done = create::create(&core, host.id(), *args, cli.json).await;
+            return close(host, done).await;
+        }
+        Work::Vm(VmCommand::Delete { vm, remove_storage, yes }) => {
+            let core = core(&host, label).await?;
+            let done = create::delete(&core, host.id(), &vm, remove_storage, yes, cli.json).await;
+            return close(host, done).await;
+        }
+        Work::Vm(cmd) => cmd,
+        Work::Pool(cmd) => {
+            let core = core(&host, label).await?;
+            let done = storage::pool(&core, host.id(), cmd, cli.json).await;
+            return close(host, done).await;
+        }
+        Work::Vol(cmd) => {
+            let core = core(&host, label).await?;
+            let done = storage::vol(&core, host.id(), cmd, cli.json).await;
+            return close(host, done).await;
+        }
+        Work::Iso(cmd) => {
+            let core = core(&host, label).await?;
+            let done = storage::iso(&core, host.id(), cmd, cli.json).await;
+            return close(host, done).await;
+        }
+    };
     match command {
         VmCommand::List => {
             let vms = host.list_vms().await?;
@@ -187,7 +243,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         cmd => {
             let (action, name) = match cmd {
-                VmCommand::List | VmCommand::Events => unreachable!("handled above"),
+                VmCommand::List | VmCommand::Events | VmCommand::Create(_) | VmCommand::Delete { .. } => {
+                    unreachable!("handled above")
+                }
                 VmCommand::Start { vm } => (VmAction::Start, vm),
                 VmCommand::Shutdown { vm } => (VmAction::Shutdown, vm),
                 VmCommand::Destroy { vm } => (VmAction::Destroy, vm),
@@ -205,6 +263,47 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     }
     signin::close(host).await;
     Ok(())
+}
+
+enum Work {
+    Vm(VmCommand),
+    Pool(storage::PoolCommand),
+    Vol(storage::VolCommand),
+    Iso(storage::IsoCommand),
+}
+
+/// The app's core over the one host this command uses (storage, tasks and history
+/// shared with the app): the saved host when `--connect` named one.
+async fn core(host: &Host, label: Option<String>) -> Result<vireo_app::Vireo, Failure> {
+    let store = hosts::open_store().await?;
+    let saved = match label {
+        Some(name) => hosts::find(&store, &name)?,
+        None => vireo_store::SavedHost {
+            id: host.id().to_owned(),
+            name: history::host_label(&store, host.uri()),
+            uri: host.uri().to_owned(),
+            kind: vireo_core::HostKind::Remote,
+            accel: vireo_core::Accel::Auto,
+            ssh: None,
+        },
+    };
+    let saved = vireo_store::SavedHost { kind: kind_of(&saved.uri, saved.kind), ..saved };
+    Ok(vireo_app::Vireo::single(&vireo_app::default_data_dir(), "cli", saved, host.clone()).await?)
+}
+
+fn kind_of(uri: &str, saved: vireo_core::HostKind) -> vireo_core::HostKind {
+    if uri.starts_with("qemu:///") {
+        vireo_core::HostKind::Local
+    } else if uri.starts_with("test:") {
+        vireo_core::HostKind::Demo
+    } else {
+        saved
+    }
+}
+
+async fn close(host: Host, done: Result<(), Failure>) -> Result<(), Failure> {
+    signin::close(host).await;
+    done
 }
 
 /// Opens what `--connect` names: a URI (anything with "://"), or a saved host by name
@@ -233,7 +332,8 @@ async fn open(connect: Option<String>, json: bool, accept_key: Option<&str>) -> 
     if accept_key.is_some() {
         eprintln!("note: --accept-host-key does nothing for a libvirt URI; it applies to saved SSH hosts");
     }
-    Ok((Host::connect("cli", &uri, HostOptions::default()).await?, None))
+    // A URI's host is known by the URI (what the database keys its uploads and undo work on).
+    Ok((Host::connect(uri.clone(), &uri, HostOptions::default()).await?, None))
 }
 
 /// Records a CLI change in the app's history, under `label` (the saved host's name), or

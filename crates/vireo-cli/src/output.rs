@@ -171,7 +171,7 @@ pub fn event(ev: &HostEvent, json: bool) {
                 format!("host: {status:?}{}", error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default())
             }
             // The app core's own events: the CLI follows a Host directly, which never sends them.
-            HostEvent::VmStats { .. } | HostEvent::Resync { .. } => return,
+            HostEvent::VmStats { .. } | HostEvent::Resync { .. } | HostEvent::Task { .. } => return,
         }
     };
     let mut out = std::io::stdout().lock();

@@ -10,6 +10,11 @@ pub fn interactive() -> bool {
     io::stdin().is_terminal()
 }
 
+/// Whether progress can be drawn in place (stderr is a terminal).
+pub fn interactive_stderr() -> bool {
+    io::stderr().is_terminal()
+}
+
 /// Reads one line from stdin, without its line ending; `None` at end of input (Ctrl-D).
 fn read_line() -> io::Result<Option<String>> {
     let mut line = String::new();
@@ -31,6 +36,21 @@ fn ask(prompt: &str) {
 pub fn confirm(question: &str) -> io::Result<bool> {
     ask(&format!("{question} [y/N] "));
     Ok(read_line()?.is_some_and(|a| matches!(a.trim().to_ascii_lowercase().as_str(), "y" | "yes")))
+}
+
+/// A destructive action goes ahead with `--yes`, or when the person at the terminal
+/// says yes; without a terminal and without `--yes` it is refused, saying so.
+pub fn confirm_destructive(question: &str, yes: bool) -> Result<(), vireo_core::Error> {
+    if yes {
+        return Ok(());
+    }
+    if !interactive() {
+        return Err(vireo_core::Error::invalid("--yes", format!("{question} Nothing was done: pass --yes to confirm without a terminal")));
+    }
+    match confirm(question) {
+        Ok(true) => Ok(()),
+        _ => Err(vireo_core::Error::Cancelled { what: "it".into() }),
+    }
 }
 
 /// The terminal's settings before echo was turned off, for the signal handler.

@@ -29,6 +29,12 @@ fn export_all(dir: &Path) {
     ConsoleState::export_all_to(dir).unwrap();
     ConsoleInfo::export_all_to(dir).unwrap();
     ConsoleOpened::export_all_to(dir).unwrap();
+    TaskSummary::export_all_to(dir).unwrap();
+    PoolSummary::export_all_to(dir).unwrap();
+    VolumeSummary::export_all_to(dir).unwrap();
+    NewPool::export_all_to(dir).unwrap();
+    NewVolume::export_all_to(dir).unwrap();
+    NewVm::export_all_to(dir).unwrap();
     std::fs::write(dir.join("console-wire.ts"), console_wire_ts()).unwrap();
     std::fs::write(dir.join("rules.ts"), rules_ts()).unwrap();
     std::fs::write(dir.join("validation-cases.json"), validation_cases()).unwrap();

@@ -35,6 +35,27 @@ pub enum Error {
     #[error("libvirt refused to {action}: {message}")]
     Libvirt { action: String, message: String },
 
+    #[error("no {kind} named '{name}' on {host}")]
+    NotFound { kind: &'static str, name: String, host: String },
+
+    #[error("{host} already has a {kind} named '{name}'")]
+    AlreadyExists { kind: &'static str, name: String, host: String },
+
+    #[error("{kind} '{name}' is in use by {}", users.join(", "))]
+    InUse { kind: &'static str, name: String, users: Vec<String> },
+
+    #[error("the SHA-256 of '{name}' is {actual}, not the {expected} given")]
+    ChecksumMismatch { name: String, expected: String, actual: String },
+
+    #[error("the host cannot give {what}: {reason}")]
+    BeyondHost { what: &'static str, reason: String },
+
+    #[error("{what} was cancelled")]
+    Cancelled { what: String },
+
+    #[error("{what} stopped after {done} of {total} bytes: {reason}")]
+    Interrupted { what: String, done: u64, total: u64, reason: String },
+
     #[error("saved state: {0}")]
     Store(String),
 
@@ -59,6 +80,13 @@ impl Error {
             Error::InvalidState { .. } => "invalid_state",
             Error::NoConsole { .. } => "no_console",
             Error::Libvirt { .. } => "libvirt",
+            Error::NotFound { .. } => "not_found",
+            Error::AlreadyExists { .. } => "already_exists",
+            Error::InUse { .. } => "in_use",
+            Error::ChecksumMismatch { .. } => "checksum_mismatch",
+            Error::BeyondHost { .. } => "beyond_host",
+            Error::Cancelled { .. } => "cancelled",
+            Error::Interrupted { .. } => "interrupted",
             Error::Store(_) => "store",
             Error::Internal(_) => "internal",
         }
@@ -83,6 +111,13 @@ impl Error {
             Error::NoConsole { .. } => {
                 "Start the VM, or give it VNC graphics (Vireo's VMs have them); the console opens when it runs.".into()
             }
+            Error::NotFound { kind, .. } => format!("Check the {kind}'s name in Vireo's lists; it may have been removed."),
+            Error::AlreadyExists { .. } => "Pick another name, or delete the existing one first.".into(),
+            Error::InUse { .. } => "Detach it from those VMs (or delete them) first.".into(),
+            Error::ChecksumMismatch { .. } => "The file differs from the one the checksum belongs to: download it again, or check the value you pasted. Nothing was kept.".into(),
+            Error::BeyondHost { .. } => "Ask for less, within what the host reports.".into(),
+            Error::Cancelled { .. } => "Nothing it made was kept.".into(),
+            Error::Interrupted { .. } => "Run it again: it resumes from the last part the host confirmed.".into(),
             Error::Libvirt { .. } | Error::Store(_) | Error::Internal(_) => return None,
         })
     }
@@ -93,7 +128,7 @@ impl Error {
 }
 
 /// An error as the UI and `--json` output see it.
-#[derive(Debug, Clone, Serialize, TS, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, TS, PartialEq, Eq)]
 pub struct ErrorPayload {
     pub code: String,
     pub message: String,

@@ -6,6 +6,7 @@ use ts_rs::TS;
 use crate::host::{HostId, HostStatus};
 use crate::ssh::HostPrompt;
 use crate::stats::VmStats;
+use crate::task::TaskSummary;
 use crate::vm::VmState;
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq)]
@@ -33,6 +34,8 @@ pub enum HostEvent {
     /// Listeners missed events (a slow reader fell behind) and must re-list: the host's
     /// VMs, or every host's when `host_id` is `None`.
     Resync { host_id: Option<HostId> },
+    /// A task started, moved on or ended (at most a few times a second while it runs).
+    Task { task: TaskSummary },
 }
 
 #[cfg(test)]

@@ -68,6 +68,50 @@ impl std::fmt::Display for VmRef {
     }
 }
 
+/// A MAC address: six hex pairs separated by `:`, lower-cased; not multicast (a NIC
+/// with the low bit of the first byte set would not get frames).
+pub fn mac(mac: &str) -> Result<String> {
+    let m = mac.trim();
+    let parts: Vec<&str> = m.split(':').collect();
+    let ok = parts.len() == 6 && parts.iter().all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
+    if !ok {
+        return Err(Error::invalid("MAC address", format!("'{m}' is not six hex pairs like 52:54:00:12:34:56")));
+    }
+    let first = u8::from_str_radix(parts[0], 16).unwrap_or(0);
+    if first & 1 == 1 {
+        return Err(Error::invalid("MAC address", format!("'{m}' is a multicast address; the first byte must be even")));
+    }
+    Ok(m.to_ascii_lowercase())
+}
+
+/// A guest's host name (cloud-init): one DNS label or several, letters, digits and `-`,
+/// at most 63 characters a label and 253 in all.
+pub fn hostname(name: &str) -> Result<&str> {
+    let bad = |reason: String| Err(Error::invalid("host name", reason));
+    if name.is_empty() || name.len() > 253 {
+        return bad(format!("'{name}' is not 1-253 characters"));
+    }
+    for label in name.split('.') {
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !ok {
+            return bad(format!("'{name}' is not a host name (letters, digits and '-', like web-01)"));
+        }
+    }
+    Ok(name)
+}
+
+/// A login name in a guest (cloud-init's user), by the same rule as an SSH user.
+pub fn user_name(user: &str) -> Result<&str> {
+    crate::ssh::ssh_user(user).map_err(|e| match e {
+        Error::InvalidInput { reason, .. } => Error::invalid("user", reason),
+        other => other,
+    })
+}
+
 /// A saved host's display name: 1-64 characters (`NAME_MAX_CHARS`) after trimming, no
 /// control characters.
 pub fn host_name(name: &str) -> Result<&str> {

@@ -72,6 +72,17 @@ impl Host {
         self.call(move |conn| lookup(conn, &uri, &vm).map(|(_, name)| name)).await
     }
 
+    /// The VM's UUID.
+    pub async fn vm_uuid(&self, vm: &VmRef) -> Result<String> {
+        let vm = vm.clone();
+        let uri = self.uri().to_owned();
+        self.call(move |conn| {
+            let (dom, name) = lookup(conn, &uri, &vm)?;
+            dom.uuid_string().map_err(|e| vm_error(&uri, &name, "read the UUID of", &e))
+        })
+        .await
+    }
+
     /// Defines (persists) a domain from XML; returns its name.
     pub async fn define_vm(&self, xml: String) -> Result<String> {
         self.call(move |conn| {
@@ -105,6 +116,25 @@ impl Host {
     pub async fn offers_kvm(&self) -> Result<bool> {
         self.call(|conn| {
             Ok(conn.domain_capabilities(None, Some("x86_64"), None, Some("kvm"), 0).is_ok())
+        })
+        .await
+    }
+
+    /// The images in the VM's drives (its next-boot configuration): `(device, path)`,
+    /// device being `disk` or `cdrom`.
+    pub async fn vm_images(&self, vm: &VmRef) -> Result<Vec<(String, String)>> {
+        let vm = vm.clone();
+        let uri = self.uri().to_owned();
+        self.call(move |conn| {
+            let (dom, name) = lookup(conn, &uri, &vm)?;
+            let xml = dom.xml_desc(virt::sys::VIR_DOMAIN_XML_INACTIVE).map_err(|e| vm_error(&uri, &name, "read the XML of", &e))?;
+            let disks = crate::xml::read::elements(&xml, "domain/devices/disk");
+            let sources = crate::xml::read::disk_sources(&xml);
+            Ok(disks
+                .iter()
+                .zip(sources)
+                .filter_map(|(d, src)| Some((d.attr("device").unwrap_or("disk").to_owned(), src?)))
+                .collect())
         })
         .await
     }

@@ -4,6 +4,7 @@
 mod history;
 mod hosts;
 mod migrations;
+mod storage;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -12,6 +13,7 @@ use rusqlite::Connection;
 
 pub use history::{NewHistory, Outcome};
 pub use hosts::{SavedHost, SavedHostKey};
+pub use storage::{PendingCleanup, UploadRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

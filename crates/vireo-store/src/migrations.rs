@@ -61,6 +61,39 @@ pub(crate) fn migrations() -> Migrations<'static> {
                  PRIMARY KEY (host, port, key_type)
              );",
         ),
+        // 3: storage. Uploads in progress (how far the host confirmed, to resume from),
+        // the SHA-256 of what Vireo uploaded and checked, things a failed task made that
+        // could not be removed yet (the host was gone), and each host's ISO directory.
+        M::up(
+            "CREATE TABLE uploads (
+                 host_id     TEXT NOT NULL,
+                 pool        TEXT NOT NULL,
+                 volume      TEXT NOT NULL,
+                 source      TEXT NOT NULL,
+                 size        INTEGER NOT NULL,
+                 mtime_ns    INTEGER NOT NULL,
+                 confirmed   INTEGER NOT NULL,
+                 started_ms  INTEGER NOT NULL,
+                 PRIMARY KEY (host_id, pool, volume)
+             );
+             CREATE TABLE volume_checksums (
+                 host_id    TEXT NOT NULL,
+                 path       TEXT NOT NULL,
+                 sha256     TEXT NOT NULL,
+                 size       INTEGER NOT NULL,
+                 checked_ms INTEGER NOT NULL,
+                 PRIMARY KEY (host_id, path)
+             );
+             CREATE TABLE pending_cleanup (
+                 id         INTEGER PRIMARY KEY,
+                 host_id    TEXT NOT NULL,
+                 kind       TEXT NOT NULL CHECK (kind IN ('volume', 'domain')),
+                 target     TEXT NOT NULL,
+                 task       TEXT NOT NULL,
+                 created_ms INTEGER NOT NULL
+             );
+             ALTER TABLE hosts ADD COLUMN iso_dir TEXT;",
+        ),
     ])
 }
 

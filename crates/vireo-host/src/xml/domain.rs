@@ -4,7 +4,7 @@ use std::io;
 
 use quick_xml::events::BytesText;
 use quick_xml::Writer;
-use vireo_core::{validate, Result};
+use vireo_core::{validate, DiskBus, Firmware, Result};
 
 use crate::accel::DomainKind;
 
@@ -25,6 +25,8 @@ pub struct DiskSpec {
     pub path: String,
     /// `qcow2` or `raw`.
     pub format: String,
+    /// `virtio`, `sata` or `scsi`.
+    pub bus: DiskBus,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +49,14 @@ pub struct DomainSpec {
     pub vnc: bool,
     /// The VNC display's password (VNC passwords: at most 8 characters count).
     pub vnc_password: Option<String>,
+    /// UEFI (libvirt picks the host's OVMF build) or BIOS.
+    pub firmware: Firmware,
+    /// Read-only images in CD-ROM drives after the boot one (a cloud-init seed).
+    pub extra_cdroms: Vec<String>,
+    /// An empty CD-ROM drive when the VM does not boot from one, so an ISO can be
+    /// inserted later, also while it runs (a drive cannot be hot-added on `pc`).
+    pub empty_cdrom: bool,
+    pub description: Option<String>,
 }
 
 impl DomainSpec {
@@ -61,6 +71,10 @@ impl DomainSpec {
             nics: Vec::new(),
             vnc: true,
             vnc_password: None,
+            firmware: Firmware::Bios,
+            extra_cdroms: Vec::new(),
+            empty_cdrom: false,
+            description: None,
         }
     }
 
@@ -75,7 +89,7 @@ impl DomainSpec {
         }
         for nic in &self.nics {
             if let Some(mac) = &nic.mac {
-                valid_mac(mac)?;
+                validate::mac(mac)?;
             }
         }
         let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
@@ -86,11 +100,18 @@ impl DomainSpec {
     fn write(&self, w: &mut Writer<Vec<u8>>) -> io::Result<()> {
         w.create_element("domain").with_attribute(("type", self.kind.as_str())).write_inner_content(|w| {
             text(w, "name", &self.name)?;
+            if let Some(d) = &self.description {
+                text(w, "description", d)?;
+            }
             w.create_element("memory")
                 .with_attribute(("unit", "MiB"))
                 .write_text_content(BytesText::new(&self.memory_mib.to_string()))?;
             text(w, "vcpu", &self.vcpus.to_string())?;
-            w.create_element("os").write_inner_content(|w| {
+            let mut os = w.create_element("os");
+            if self.firmware == Firmware::Uefi {
+                os = os.with_attribute(("firmware", "efi"));
+            }
+            os.write_inner_content(|w| {
                 w.create_element("type")
                     .with_attributes([("arch", "x86_64"), ("machine", "pc")])
                     .write_text_content(BytesText::new("hvm"))?;
@@ -127,20 +148,35 @@ impl DomainSpec {
     }
 
     fn write_devices(&self, w: &mut Writer<Vec<u8>>) -> io::Result<()> {
-        for (i, disk) in self.disks.iter().enumerate() {
+        // Target names are counted per bus prefix, as libvirt does: vda.. / sda.. .
+        let (mut vd, mut sd) = (0, 0);
+        for disk in &self.disks {
+            let (dev, bus) = match disk.bus {
+                DiskBus::Virtio => (format!("vd{}", disk_suffix(next(&mut vd))), "virtio"),
+                other => (format!("sd{}", disk_suffix(next(&mut sd))), other.as_str()),
+            };
             w.create_element("disk").with_attributes([("type", "file"), ("device", "disk")]).write_inner_content(|w| {
                 w.create_element("driver").with_attributes([("name", "qemu"), ("type", disk.format.as_str())]).write_empty()?;
                 w.create_element("source").with_attribute(("file", disk.path.as_str())).write_empty()?;
-                let dev = format!("vd{}", disk_suffix(i));
-                w.create_element("target").with_attributes([("dev", dev.as_str()), ("bus", "virtio")]).write_empty()?;
+                w.create_element("target").with_attributes([("dev", dev.as_str()), ("bus", bus)]).write_empty()?;
                 Ok(())
             })?;
         }
-        if let Boot::Cdrom { iso } = &self.boot {
+        let mut cdroms: Vec<Option<&str>> = Vec::new();
+        match &self.boot {
+            Boot::Cdrom { iso } => cdroms.push(Some(iso)),
+            _ if self.empty_cdrom => cdroms.push(None),
+            _ => {}
+        }
+        cdroms.extend(self.extra_cdroms.iter().map(|p| Some(p.as_str())));
+        for iso in cdroms {
+            let dev = format!("sd{}", disk_suffix(next(&mut sd)));
             w.create_element("disk").with_attributes([("type", "file"), ("device", "cdrom")]).write_inner_content(|w| {
                 w.create_element("driver").with_attributes([("name", "qemu"), ("type", "raw")]).write_empty()?;
-                w.create_element("source").with_attribute(("file", iso.as_str())).write_empty()?;
-                w.create_element("target").with_attributes([("dev", "sda"), ("bus", "sata")]).write_empty()?;
+                if let Some(iso) = iso {
+                    w.create_element("source").with_attribute(("file", iso)).write_empty()?;
+                }
+                w.create_element("target").with_attributes([("dev", dev.as_str()), ("bus", "sata")]).write_empty()?;
                 w.create_element("readonly").write_empty()?;
                 Ok(())
             })?;
@@ -186,14 +222,10 @@ fn text(w: &mut Writer<Vec<u8>>, name: &str, value: &str) -> io::Result<()> {
     Ok(())
 }
 
-fn valid_mac(mac: &str) -> Result<()> {
-    let parts: Vec<&str> = mac.split(':').collect();
-    let ok = parts.len() == 6 && parts.iter().all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
-    if ok {
-        Ok(())
-    } else {
-        Err(vireo_core::Error::invalid("MAC address", format!("'{mac}' is not six hex pairs like 52:54:00:12:34:56")))
-    }
+/// The counter's value, then one more.
+fn next(n: &mut usize) -> usize {
+    *n += 1;
+    *n - 1
 }
 
 /// The letters after `vd` for the disk at `index`, counted the way libvirt does

@@ -138,9 +138,7 @@ fn reachable(listen: &str) -> String {
     }
 }
 
-fn attr(e: &BytesStart, name: &str) -> Option<String> {
-    e.try_get_attribute(name).ok().flatten().and_then(|a| a.unescape_value().ok()).map(|v| v.into_owned())
-}
+use super::read::attr;
 
 #[cfg(test)]
 mod tests {

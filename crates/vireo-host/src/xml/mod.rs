@@ -1,7 +1,13 @@
-//! Typed builders for the libvirt XML Vireo writes. Values go through quick-xml's writer,
-//! which escapes them; nothing is pasted into strings.
+//! Typed builders for the libvirt XML Vireo writes, and readers for the fields it shows.
+//! Values go through quick-xml's writer, which escapes them; nothing is pasted into strings.
 
 mod domain;
 pub mod graphics;
+mod pool;
+pub(crate) mod read;
+mod volume;
+mod writer;
 
 pub use domain::{Boot, DiskSpec, DomainSpec, NicSpec};
+pub use pool::pool_xml;
+pub use volume::volume_xml;

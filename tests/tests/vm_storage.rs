@@ -1,0 +1,225 @@
+//! VMs made by Vireo and the storage under them, on the real libvirtd with the test
+//! guest: a VM from the uploaded ISO with a blank disk and a cloud-init seed boots,
+//! answers with the host name Vireo set, and is deleted with its storage; bad input is
+//! refused before anything is made and leaves no orphan; uploads resume and are checked.
+
+use std::path::Path;
+use std::process::Command;
+
+use vireo_app::{UploadRequest, Vireo};
+use vireo_core::{CloudInit, DiskBus, Firmware, NewDisk, NewNic, NewPool, NewPoolKind, NewVm, TaskState, VolumeFormat};
+use vireo_tests::fixture::guest_fixture;
+use vireo_tests::guest::{unique_mac, unique_name};
+use vireo_tests::wait;
+
+/// A directory pool in a temporary directory, forgotten (with its volumes) at the end.
+struct TestPool {
+    name: String,
+    dir: tempfile::TempDir,
+}
+
+impl TestPool {
+    async fn make(app: &Vireo, host: &str) -> TestPool {
+        let dir = tempfile::tempdir().unwrap();
+        let name = unique_name("pool");
+        let target = NewPoolKind::Dir { path: dir.path().display().to_string() };
+        app.create_pool(host, NewPool { name: name.clone(), target, autostart: false }).await.expect("create the test pool");
+        TestPool { name, dir }
+    }
+
+    fn files(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(self.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    }
+}
+
+impl Drop for TestPool {
+    fn drop(&mut self) {
+        for args in [vec!["pool-destroy", &self.name], vec!["pool-undefine", &self.name]] {
+            let _ = Command::new("virsh").arg("-q").args(args).output();
+        }
+    }
+}
+
+/// Forces off and forgets the domain when the test ends, pass or fail.
+struct Cleanup(String);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = Command::new("virsh").args(["-q", "destroy", &self.0]).output();
+        let _ = Command::new("virsh").args(["-q", "undefine", "--nvram", &self.0]).output();
+    }
+}
+
+async fn local(dir: &Path) -> (Vireo, String) {
+    let app = Vireo::start(dir, "test").await.unwrap();
+    let id = app.list_hosts().into_iter().find(|h| h.uri == "qemu:///system").expect("the local host").id;
+    app.host(&id).unwrap().wait_first_attempt().await.unwrap();
+    (app, id)
+}
+
+fn validate(kind: &str, xml: &str) {
+    let f = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(f.path(), xml).unwrap();
+    let out = Command::new("virt-xml-validate").arg(f.path()).arg(kind).output().expect("virt-xml-validate");
+    assert!(out.status.success(), "{kind} XML does not validate: {}\n{xml}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn new_vm(name: &str, pool: &str, iso: &str, mac: &str) -> NewVm {
+    NewVm {
+        name: name.into(),
+        vcpus: 1,
+        memory_mib: 160,
+        disk: NewDisk::Blank { pool: pool.into(), size: 64 << 20, format: VolumeFormat::Qcow2 },
+        disk_bus: DiskBus::Virtio,
+        cdrom: Some(iso.into()),
+        nics: vec![NewNic { network: "default".into(), mac: Some(mac.into()) }],
+        firmware: Firmware::Bios,
+        cloud_init: None,
+        description: Some("made by <vireo> & its tests".into()),
+        start: true,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vm_from_the_uploaded_iso_boots_reads_its_seed_and_goes_with_its_storage() {
+    let data = tempfile::tempdir().unwrap();
+    let (app, host) = local(data.path()).await;
+    let pool = TestPool::make(&app, &host).await;
+    let pool_xml = Command::new("virsh").args(["pool-dumpxml", &pool.name]).output().unwrap();
+    validate("storagepool", &String::from_utf8_lossy(&pool_xml.stdout));
+
+    // The test ISO, uploaded with its checksum checked.
+    let fixture = guest_fixture();
+    let sha = sha256_of(&fixture.iso);
+    let req = UploadRequest { pool: pool.name.clone(), file: fixture.iso.clone(), name: Some("guest.iso".into()), expected_sha256: Some(sha.to_uppercase()) };
+    let task = app.upload_volume(&host, req).await.unwrap();
+    let done = app.wait_task(&task.id).await.expect("upload");
+    assert_eq!((done.state, done.result.as_deref()), (TaskState::Succeeded, Some(sha.as_str())));
+    let iso = app.list_volumes(&host, &pool.name).await.unwrap().into_iter().find(|v| v.name == "guest.iso").unwrap();
+    assert_eq!(iso.sha256.as_deref(), Some(sha.as_str()), "the checked checksum is listed");
+    assert_eq!(sha256_of(Path::new(&iso.path)), sha, "the host holds the same bytes");
+
+    // The wizard's path: ISO, blank disk, NIC on default, a cloud-init seed.
+    let name = unique_name("mk");
+    let _guard = Cleanup(name.clone());
+    let mac = unique_mac();
+    let hostname = format!("ci-{}", std::process::id());
+    let mut vm = new_vm(&name, &pool.name, &iso.path, &mac);
+    vm.cloud_init = Some(CloudInit { hostname: hostname.clone(), user: Some("ada".into()), password: Some("pw".into()), ssh_key: None, user_data: None });
+    let mut events = app.subscribe();
+    let task = app.create_vm(&host, vm).await.unwrap();
+    let created = app.wait_task(&task.id).await.expect("create the VM");
+    let uuid = created.result.clone().unwrap();
+    // Progress was pushed while it ran, step by step.
+    let mut steps = Vec::new();
+    while let Ok(ev) = events.try_recv() {
+        if let vireo_core::HostEvent::Task { task: t } = ev {
+            if t.id == task.id && steps.last() != Some(&t.step) {
+                steps.push(t.step);
+            }
+        }
+    }
+    assert!(steps.contains(&vireo_core::TaskStep::BuildingSeed) && steps.contains(&vireo_core::TaskStep::StartingVm), "{steps:?}");
+    let xml = app.host(&host).unwrap().vm_xml(&vireo_core::VmRef::Uuid(uuid.clone())).await.unwrap();
+    validate("domain", &xml);
+    assert!(xml.contains("made by &lt;vireo&gt; &amp; its tests"), "the description is escaped, not pasted");
+
+    let h = app.host(&host).unwrap();
+    let lease = wait::lease(&h, "default", &mac, 120).await;
+    let page = wait::http_until(&lease.ip, "/hostname", 60, "the seed's host name", |b| b.contains(&hostname)).await;
+    assert!(page.contains(" 200 "), "{page}");
+    let block = wait::http_until(&lease.ip, "/block", 30, "the disk", |b| b.contains("vda")).await;
+    assert!(block.contains("sr0") && block.contains("sr1"), "ISO and seed drives: {block}");
+
+    // The ISO is in use: deleting it is refused, naming the VM.
+    let err = app.delete_volume(&host, &pool.name, "guest.iso").await.unwrap_err();
+    assert_eq!(err.code(), "in_use");
+    assert!(err.to_string().contains(&name), "{err}");
+
+    // Deleted with its storage: its disk and seed go, the shared ISO stays.
+    let task = app.delete_vm(&host, &uuid, true).await.unwrap();
+    app.wait_task(&task.id).await.expect("delete the VM");
+    assert_eq!(pool.files(), ["guest.iso"]);
+    assert!(!h.vm_exists(&name).await.unwrap());
+    let hist = app.history(20).await.unwrap();
+    for action in ["upload_volume", "create_vm", "delete_vm"] {
+        assert!(hist.iter().any(|e| e.action == action && e.ok), "history has {action}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_are_refused_before_anything_is_made() {
+    let data = tempfile::tempdir().unwrap();
+    let (app, host) = local(data.path()).await;
+    let pool = TestPool::make(&app, &host).await;
+    let h = app.host(&host).unwrap();
+    let iso_path = guest_fixture().iso.display().to_string();
+    // The ISO must be a volume libvirt knows: the fixture's directory is not a pool.
+    let base = new_vm(&unique_name("bad"), &pool.name, &format!("{}/guest.iso", pool.dir.path().display()), &unique_mac());
+    let limits = h.limits().await.unwrap();
+    let cases: Vec<(&str, Change, &str)> = vec![
+        ("<", Box::new(|v| v.name = "a<b".into()), "VM name"),
+        ("&", Box::new(|v| v.name = "a&b".into()), "VM name"),
+        ("quote", Box::new(|v| v.name = "a\"b".into()), "VM name"),
+        ("slash", Box::new(|v| v.name = "a/b".into()), "VM name"),
+        ("space", Box::new(|v| v.name = "a b".into()), "VM name"),
+        ("300 chars", Box::new(|v| v.name = "x".repeat(300)), "VM name"),
+        ("memory 0", Box::new(|v| v.memory_mib = 0), "memory"),
+        ("memory beyond", Box::new(move |v| v.memory_mib = limits.memory_kib / 1024 + 1024), "memory"),
+        ("vcpus 0", Box::new(|v| v.vcpus = 0), "vCPUs"),
+        ("vcpus 10000", Box::new(|v| v.vcpus = 10000), "vCPUs"),
+        ("disk 0", Box::new(|v| v.disk = NewDisk::Blank { pool: v.disk_pool(), size: 0, format: VolumeFormat::Qcow2 }), "disk size"),
+        ("no such ISO", Box::new(move |v| v.cdrom = Some(format!("{iso_path}.absent"))), "volume at"),
+        ("no such pool", Box::new(|v| v.disk = NewDisk::Blank { pool: "vireo-absent-pool".into(), size: 1 << 20, format: VolumeFormat::Qcow2 }), "storage pool"),
+        ("no such network", Box::new(|v| v.nics[0].network = "vireo-absent-net".into()), "network"),
+        ("bad MAC", Box::new(|v| v.nics[0].mac = Some("01:00:5e:00:00:01".into())), "MAC"),
+    ];
+    let upload = app
+        .upload_volume(&host, UploadRequest { pool: pool.name.clone(), file: guest_fixture().iso, name: Some("guest.iso".into()), expected_sha256: None })
+        .await
+        .unwrap();
+    app.wait_task(&upload.id).await.unwrap();
+    for (what, change, field) in cases {
+        let mut vm = base.clone();
+        change(&mut vm);
+        let err = app.create_vm(&host, vm).await.expect_err(what);
+        assert!(err.to_string().contains(field), "{what}: {err}");
+    }
+    assert_eq!(pool.files(), ["guest.iso"], "nothing was made");
+
+    // Volumes: a name that would be a path, a size of 0, a checksum that does not match.
+    let vol = vireo_core::NewVolume { name: "../../etc/passwd".into(), capacity: 1 << 20, format: VolumeFormat::Raw, backing: None };
+    assert!(app.create_volume(&host, &pool.name, vol).await.unwrap_err().to_string().contains("volume name"));
+    let vol = vireo_core::NewVolume { name: "zero".into(), capacity: 0, format: VolumeFormat::Raw, backing: None };
+    assert!(app.create_volume(&host, &pool.name, vol).await.unwrap_err().to_string().contains("size"));
+    let req = UploadRequest { pool: pool.name.clone(), file: guest_fixture().iso, name: Some("other.iso".into()), expected_sha256: Some("0".repeat(64)) };
+    let task = app.upload_volume(&host, req).await.unwrap();
+    let err = app.wait_task(&task.id).await.unwrap_err();
+    assert_eq!(err.code(), "checksum_mismatch", "{err}");
+    assert_eq!(pool.files(), ["guest.iso"], "the mismatching upload was removed");
+    let req = UploadRequest { pool: pool.name.clone(), file: "/nonexistent/x.iso".into(), name: None, expected_sha256: None };
+    assert!(app.upload_volume(&host, req).await.unwrap_err().to_string().contains("/nonexistent/x.iso"));
+}
+
+/// One bad change to a good request.
+type Change = Box<dyn Fn(&mut NewVm)>;
+
+trait DiskPool {
+    fn disk_pool(&self) -> String;
+}
+
+impl DiskPool for NewVm {
+    fn disk_pool(&self) -> String {
+        match &self.disk {
+            NewDisk::Blank { pool, .. } => pool.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+fn sha256_of(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_owned()
+}
