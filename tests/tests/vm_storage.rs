@@ -223,3 +223,55 @@ fn sha256_of(path: &Path) -> String {
     let out = Command::new("sha256sum").arg(path).output().unwrap();
     String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_owned()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn linked_clones_and_copies_of_a_template_boot_and_leave_it_unchanged() {
+    let data = tempfile::tempdir().unwrap();
+    let (app, host) = local(data.path()).await;
+    let pool = TestPool::make(&app, &host).await;
+    // The test ISO is a hybrid image (grub-mkrescue): as a disk it boots too, so it
+    // serves as the template disk.
+    let req = UploadRequest { pool: pool.name.clone(), file: guest_fixture().iso, name: Some("template.img".into()), expected_sha256: None };
+    let task = app.upload_volume(&host, req).await.unwrap();
+    let template_sha = app.wait_task(&task.id).await.unwrap().result.unwrap();
+    let template = app.list_volumes(&host, &pool.name).await.unwrap().into_iter().find(|v| v.name == "template.img").unwrap();
+    let h = app.host(&host).unwrap();
+
+    let mut guards = Vec::new();
+    let mut macs = Vec::new();
+    for (tag, disk) in [
+        ("linked", NewDisk::LinkedClone { pool: pool.name.clone(), template: template.path.clone(), size: None }),
+        ("copy", NewDisk::FullCopy { pool: pool.name.clone(), template: template.path.clone() }),
+    ] {
+        let name = unique_name(tag);
+        guards.push(Cleanup(name.clone()));
+        let mac = unique_mac();
+        let mut vm = new_vm(&name, &pool.name, "", &mac);
+        vm.cdrom = None;
+        vm.disk = disk;
+        let task = app.create_vm(&host, vm).await.unwrap();
+        app.wait_task(&task.id).await.unwrap_or_else(|e| panic!("create {tag}: {e}"));
+        macs.push((tag, name, mac));
+    }
+    let vols = app.list_volumes(&host, &pool.name).await.unwrap();
+    let linked = vols.iter().find(|v| v.name.starts_with("vireo-test-linked")).unwrap();
+    assert_eq!(linked.backing.as_deref(), Some(template.path.as_str()), "a qcow2 layer over the template");
+    assert!(linked.allocation < template.allocation, "the linked clone holds only its changes");
+    let tpl = vols.iter().find(|v| v.name == "template.img").unwrap();
+    assert!(tpl.used_by.iter().any(|u| u.starts_with("linked clone")), "the template is in use: {:?}", tpl.used_by);
+    let err = app.delete_volume(&host, &pool.name, "template.img").await.unwrap_err();
+    assert_eq!(err.code(), "in_use", "{err}");
+
+    for (tag, _, mac) in &macs {
+        let lease = wait::lease(&h, "default", mac, 120).await;
+        let page = wait::http_until(&lease.ip, "/", 60, "the guest's page", |b| b.contains(" 200 ")).await;
+        assert!(page.contains("vireo test guest"), "{tag}: {page}");
+    }
+    for (_, name, _) in &macs {
+        let uuid = h.vm_uuid(&vireo_core::VmRef::Name(name.clone())).await.unwrap();
+        let task = app.delete_vm(&host, &uuid, true).await.unwrap();
+        app.wait_task(&task.id).await.unwrap();
+    }
+    assert_eq!(pool.files(), ["template.img"], "the clones' disks went with them");
+    assert_eq!(sha256_of(&pool.dir.path().join("template.img")), template_sha, "the template is unchanged");
+}

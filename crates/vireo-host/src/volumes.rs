@@ -98,7 +98,11 @@ impl Host {
                     let info = base.info().map_err(|e| vol_error(&pool, path, "read", &e))?;
                     vol.capacity = vol.capacity.max(info.capacity);
                     let base_xml = base.xml_desc(0).map_err(|e| vol_error(&pool, path, "read", &e))?;
-                    read::attribute(&base_xml, "volume/target/format", "type")
+                    // libvirt reports an ISO's format as `iso`; to QEMU that is raw.
+                    Some(match read::attribute(&base_xml, "volume/target/format", "type").as_deref() {
+                        Some("qcow2") => "qcow2".to_owned(),
+                        _ => "raw".to_owned(),
+                    })
                 }
                 None => None,
             };
