@@ -4,6 +4,7 @@
 //! go to stderr; with `--json`, an `ErrorPayload` object), 2 for bad usage.
 
 mod create;
+mod edit;
 mod hosts;
 mod output;
 mod progress;
@@ -121,6 +122,24 @@ enum VmCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// A VM's configuration: vCPUs, memory, disks, NICs, boot order, tags.
+    Show { vm: String },
+    /// Change vCPUs, memory, autostart, description, tags or boot order; each says
+    /// whether it took effect now or from the next boot.
+    Edit(Box<edit::EditArgs>),
+    /// A VM's disks: add, remove, grow.
+    #[command(subcommand)]
+    Disk(edit::DiskCommand),
+    /// A VM's NICs: add, remove, move to another network, change MAC.
+    #[command(subcommand)]
+    Nic(edit::NicCommand),
+    /// The running VMs' IP addresses (DHCP leases, then guest agents).
+    Addresses,
+    /// Every VM's tags.
+    Tags,
+    /// Set a user's password in a running guest through its guest agent (read from
+    /// standard input, or asked for on a terminal).
+    Password { vm: String, user: String },
     /// Follow VM lifecycle events (started, suspended, stopped, ...) until interrupted;
     /// one line (or JSON object) per event.
     Events,
@@ -207,6 +226,27 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let done = create::delete(&core, host.id(), &vm, remove_storage, yes, cli.json).await;
             return close(host, done).await;
         }
+        Work::Vm(cmd @ (VmCommand::Show { .. }
+        | VmCommand::Edit(_)
+        | VmCommand::Disk(_)
+        | VmCommand::Nic(_)
+        | VmCommand::Addresses
+        | VmCommand::Tags
+        | VmCommand::Password { .. })) => {
+            let core = core(&host, label).await?;
+            let (id, json) = (host.id(), cli.json);
+            let done = match cmd {
+                VmCommand::Show { vm } => edit::show(&core, id, &vm, json).await,
+                VmCommand::Edit(args) => edit::edit(&core, id, *args, json).await,
+                VmCommand::Disk(c) => edit::disk(&core, id, c, json).await,
+                VmCommand::Nic(c) => edit::nic(&core, id, c, json).await,
+                VmCommand::Addresses => edit::addresses(&core, id, json).await,
+                VmCommand::Tags => edit::tags(&core, id, json).await,
+                VmCommand::Password { vm, user } => edit::password(&core, id, &vm, &user, json).await,
+                _ => unreachable!("matched above"),
+            };
+            return close(host, done).await;
+        }
         Work::Vm(cmd) => cmd,
         Work::Pool(cmd) => {
             let core = core(&host, label).await?;
@@ -243,9 +283,17 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         cmd => {
             let (action, name) = match cmd {
-                VmCommand::List | VmCommand::Events | VmCommand::Create(_) | VmCommand::Delete { .. } => {
-                    unreachable!("handled above")
-                }
+                VmCommand::List
+                | VmCommand::Events
+                | VmCommand::Create(_)
+                | VmCommand::Delete { .. }
+                | VmCommand::Show { .. }
+                | VmCommand::Edit(_)
+                | VmCommand::Disk(_)
+                | VmCommand::Nic(_)
+                | VmCommand::Addresses
+                | VmCommand::Tags
+                | VmCommand::Password { .. } => unreachable!("handled above"),
                 VmCommand::Start { vm } => (VmAction::Start, vm),
                 VmCommand::Shutdown { vm } => (VmAction::Shutdown, vm),
                 VmCommand::Destroy { vm } => (VmAction::Destroy, vm),
