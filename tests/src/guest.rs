@@ -40,7 +40,7 @@ pub fn guest_spec(name: &str, mac: &str, fixture: &GuestFixture, from_iso: bool)
     spec
 }
 
-/// Undefines (and forces off) the domain when dropped.
+/// Undefines (and forces off) the domain when dropped, with its snapshots' metadata.
 pub struct TestDomain {
     pub host: Host,
     pub name: String,
@@ -77,7 +77,7 @@ impl Drop for TestDomain {
             .stderr(std::process::Stdio::null())
             .status();
         let _ = std::process::Command::new("virsh")
-            .args(["-q", "-c", self.host.uri(), "undefine", "--nvram", &self.name])
+            .args(["-q", "-c", self.host.uri(), "undefine", "--nvram", "--snapshots-metadata", &self.name])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status();

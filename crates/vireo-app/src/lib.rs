@@ -19,6 +19,8 @@ mod undo;
 mod uploads;
 mod vm_create;
 mod vm_delete;
+mod vm_media;
+mod vm_snapshots;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

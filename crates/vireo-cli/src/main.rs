@@ -11,6 +11,7 @@ mod signin;
 mod sizes;
 mod storage;
 mod terminal;
+mod vm_ops;
 
 use std::io::Write;
 use std::time::Duration;
@@ -121,6 +122,12 @@ enum VmCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// A VM's CD-ROM drives; --insert POOL/VOLUME or --eject changes a drive's medium
+    /// (live and for the next boot while it runs).
+    Media(vm_ops::MediaArgs),
+    /// A VM's snapshots: list, create, revert, delete.
+    #[command(subcommand)]
+    Snapshot(vm_ops::SnapshotCommand),
     /// Follow VM lifecycle events (started, suspended, stopped, ...) until interrupted;
     /// one line (or JSON object) per event.
     Events,
@@ -207,6 +214,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let done = create::delete(&core, host.id(), &vm, remove_storage, yes, cli.json).await;
             return close(host, done).await;
         }
+        Work::Vm(VmCommand::Media(args)) => {
+            let core = core(&host, label).await?;
+            let done = vm_ops::media(&core, host.id(), args, cli.json).await;
+            return close(host, done).await;
+        }
+        Work::Vm(VmCommand::Snapshot(cmd)) => {
+            let core = core(&host, label).await?;
+            let done = vm_ops::snapshot(&core, host.id(), cmd, cli.json).await;
+            return close(host, done).await;
+        }
         Work::Vm(cmd) => cmd,
         Work::Pool(cmd) => {
             let core = core(&host, label).await?;
@@ -243,7 +260,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         cmd => {
             let (action, name) = match cmd {
-                VmCommand::List | VmCommand::Events | VmCommand::Create(_) | VmCommand::Delete { .. } => {
+                VmCommand::List
+                | VmCommand::Events
+                | VmCommand::Create(_)
+                | VmCommand::Delete { .. }
+                | VmCommand::Media(_)
+                | VmCommand::Snapshot(_) => {
                     unreachable!("handled above")
                 }
                 VmCommand::Start { vm } => (VmAction::Start, vm),

@@ -5,6 +5,7 @@
 //! never on the async workers. The connection is opened once per host and shared.
 
 mod accel;
+mod clone;
 mod console;
 mod cpu;
 mod default_uri;
@@ -14,8 +15,10 @@ mod ffi;
 mod host;
 mod leases;
 mod limits;
+mod media;
 mod pools;
 mod running;
+mod snapshots;
 mod runtime;
 pub mod ssh_link;
 mod stats;

@@ -1,10 +1,12 @@
 //! Typed builders for the libvirt XML Vireo writes, and readers for the fields it shows.
 //! Values go through quick-xml's writer, which escapes them; nothing is pasted into strings.
 
+pub mod cdrom;
 mod domain;
 pub mod graphics;
 mod pool;
 pub(crate) mod read;
+pub mod snapshot;
 mod volume;
 mod writer;
 
