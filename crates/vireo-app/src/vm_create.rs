@@ -214,7 +214,7 @@ async fn build(host: &Host, new: &NewVm, kind: DomainKind, ctx: &TaskCtx, undo: 
     Ok(uuid)
 }
 
-async fn planned_path(host: &Host, pool: &str, name: &str) -> Result<String> {
+pub(crate) async fn planned_path(host: &Host, pool: &str, name: &str) -> Result<String> {
     let p = host.pool(pool).await?;
     let dir = p.path.ok_or_else(|| Error::Internal(format!("pool {pool} has no target path")))?;
     Ok(format!("{}/{name}", dir.trim_end_matches('/')))

@@ -150,10 +150,10 @@ fn snapshots(list: &[SnapshotSummary], json: bool) {
     }
     let depth = |s: &SnapshotSummary| {
         let mut d = 0;
-        let mut parent = s.parent.clone();
+        let mut parent = list.iter().find(|x| Some(&x.name) == s.parent.as_ref());
         while let Some(p) = parent.filter(|_| d < list.len()) {
             d += 1;
-            parent = list.iter().find(|x| x.name == p).and_then(|x| x.parent.clone());
+            parent = list.iter().find(|x| Some(&x.name) == p.parent.as_ref());
         }
         d
     };
