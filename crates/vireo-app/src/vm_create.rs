@@ -22,17 +22,7 @@ impl Vireo {
         Ok(self.tasks.spawn(host_id, self.host_name(host_id), TaskKind::CreateVm, name, move |ctx| async move {
             let mut undo = Undo::new(&host, &store, ctx.id());
             let made = build(&host, &new, kind, &ctx, &mut undo).await;
-            match made {
-                Ok(uuid) => {
-                    undo.keep().await;
-                    Ok(Some(uuid))
-                }
-                Err(e) => {
-                    ctx.step(TaskStep::CleaningUp);
-                    undo.undo().await;
-                    Err(e)
-                }
-            }
+            undo.settle(&ctx, made).await
         }))
     }
 }
