@@ -17,7 +17,7 @@ pub mod netns;
 pub mod silent_peer;
 pub mod screen;
 pub mod sshd;
-pub mod storage;
+pub mod storage_kit;
 pub mod wait;
 pub mod webdriver;
 pub mod window;

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use vireo_core::{NewSnapshot, NewVolume, SnapshotState, TaskState, VmAction, VmRef, VolumeFormat};
 use vireo_host::xml::DiskSpec;
-use vireo_tests::storage::{local_app, validate_xml, virsh, TestPool};
+use vireo_tests::storage_kit::{local, validate, virsh, TestPool};
 use vireo_tests::wait;
 use vireo_tests::{guest_fixture, guest_spec, unique_mac, unique_name, TestDomain};
 
@@ -27,7 +27,7 @@ fn sr0(page: &str) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_iso_goes_into_a_running_guest_and_out_again() {
     let data = tempfile::tempdir().unwrap();
-    let (app, host) = local_app(data.path()).await;
+    let (app, host) = local(data.path()).await;
     let pool = TestPool::make(&app, &host).await;
     let fixture = guest_fixture();
     let iso = pool.upload(&app, &host, &fixture.iso, "media.iso").await;
@@ -57,8 +57,8 @@ async fn an_iso_goes_into_a_running_guest_and_out_again() {
     assert_eq!(sectors * 512, std::fs::metadata(&fixture.iso).unwrap().len(), "the guest sees the whole ISO: {page}");
     let config = virsh(&["dumpxml", "--inactive", &name]);
     assert!(config.contains(&iso.path), "the persistent definition has it too:\n{config}");
-    validate_xml("domain", &config);
-    validate_xml("domain", &virsh(&["dumpxml", &name]));
+    validate("domain", &config);
+    validate("domain", &virsh(&["dumpxml", &name]));
     let used = app.list_volumes(&host, &pool.name).await.unwrap().into_iter().find(|v| v.name == "media.iso").unwrap();
     assert!(used.used_by.contains(&name), "the ISO counts as used: {:?}", used.used_by);
 
@@ -68,7 +68,7 @@ async fn an_iso_goes_into_a_running_guest_and_out_again() {
     wait::http_until(&lease.ip, "/media", 60, "the drive empty again", |b| sr0(b).is_some_and(|l| l.ends_with(" -"))).await;
     let config = virsh(&["dumpxml", "--inactive", &name]);
     assert!(!config.contains(&iso.path), "{config}");
-    validate_xml("domain", &config);
+    validate("domain", &config);
 
     // Bad input: a drive it does not have, a target that is no drive name, an image
     // that is not a volume libvirt knows, a relative path.
@@ -105,7 +105,7 @@ async fn disk_until(ip: &str, what: &str, pred: impl Fn(&str) -> bool) -> String
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_after_a_snapshot_is_gone_after_reverting_to_it() {
     let data = tempfile::tempdir().unwrap();
-    let (app, host) = local_app(data.path()).await;
+    let (app, host) = local(data.path()).await;
     let pool = TestPool::make(&app, &host).await;
     let h = app.host(&host).unwrap();
     let (name, mac) = (unique_name("snap"), unique_mac());
@@ -129,7 +129,7 @@ async fn a_change_after_a_snapshot_is_gone_after_reverting_to_it() {
     let before = app.create_snapshot(&host, &uuid, NewSnapshot { name: "before".into(), description: Some(desc.clone()) }).await.unwrap();
     assert_eq!((before.state, before.description.as_deref(), before.current), (SnapshotState::ShutOff, Some(desc.as_str()), true));
     assert!(!before.external, "inside the qcow2 image");
-    validate_xml("domainsnapshot", &virsh(&["snapshot-dumpxml", &name, "before"]));
+    validate("domainsnapshot", &virsh(&["snapshot-dumpxml", &name, "before"]));
     let err = app.create_snapshot(&host, &uuid, NewSnapshot { name: "before".into(), description: None }).await.unwrap_err();
     assert_eq!(err.code(), "already_exists", "{err}");
 
@@ -142,7 +142,7 @@ async fn a_change_after_a_snapshot_is_gone_after_reverting_to_it() {
     disk_until(&lease.ip, "the mark on the disk", |d| d.contains("vireo-mark changed")).await;
     let running = app.create_snapshot(&host, &uuid, NewSnapshot { name: "running".into(), description: None }).await.unwrap();
     assert_eq!((running.state, running.parent.as_deref()), (SnapshotState::Running, Some("before")));
-    validate_xml("domainsnapshot", &virsh(&["snapshot-dumpxml", &name, "running"]));
+    validate("domainsnapshot", &virsh(&["snapshot-dumpxml", &name, "running"]));
     wait::http_until(&lease.ip, "/cgi-bin/mark?later", 30, "a later mark", |b| b.contains("marked later")).await;
 
     // The tree: the running one under the first.

@@ -6,65 +6,12 @@
 use std::path::Path;
 use std::process::Command;
 
-use vireo_app::{UploadRequest, Vireo};
-use vireo_core::{CloudInit, DiskBus, Firmware, NewDisk, NewNic, NewPool, NewPoolKind, NewVm, TaskState, VolumeFormat};
+use vireo_app::UploadRequest;
+use vireo_core::{CloudInit, DiskBus, Firmware, NewDisk, NewNic, NewVm, TaskState, VolumeFormat};
 use vireo_tests::fixture::guest_fixture;
 use vireo_tests::guest::{unique_mac, unique_name};
+use vireo_tests::storage_kit::{local, sha256_of, validate, Cleanup, TestPool};
 use vireo_tests::wait;
-
-/// A directory pool in a temporary directory, forgotten (with its volumes) at the end.
-struct TestPool {
-    name: String,
-    dir: tempfile::TempDir,
-}
-
-impl TestPool {
-    async fn make(app: &Vireo, host: &str) -> TestPool {
-        let dir = tempfile::tempdir().unwrap();
-        let name = unique_name("pool");
-        let target = NewPoolKind::Dir { path: dir.path().display().to_string() };
-        app.create_pool(host, NewPool { name: name.clone(), target, autostart: false }).await.expect("create the test pool");
-        TestPool { name, dir }
-    }
-
-    fn files(&self) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(self.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-        v.sort();
-        v
-    }
-}
-
-impl Drop for TestPool {
-    fn drop(&mut self) {
-        for args in [vec!["pool-destroy", &self.name], vec!["pool-undefine", &self.name]] {
-            let _ = Command::new("virsh").arg("-q").args(args).output();
-        }
-    }
-}
-
-/// Forces off and forgets the domain when the test ends, pass or fail.
-struct Cleanup(String);
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let _ = Command::new("virsh").args(["-q", "destroy", &self.0]).output();
-        let _ = Command::new("virsh").args(["-q", "undefine", "--nvram", &self.0]).output();
-    }
-}
-
-async fn local(dir: &Path) -> (Vireo, String) {
-    let app = Vireo::start(dir, "test").await.unwrap();
-    let id = app.list_hosts().into_iter().find(|h| h.uri == "qemu:///system").expect("the local host").id;
-    app.host(&id).unwrap().wait_first_attempt().await.unwrap();
-    (app, id)
-}
-
-fn validate(kind: &str, xml: &str) {
-    let f = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(f.path(), xml).unwrap();
-    let out = Command::new("virt-xml-validate").arg(f.path()).arg(kind).output().expect("virt-xml-validate");
-    assert!(out.status.success(), "{kind} XML does not validate: {}\n{xml}", String::from_utf8_lossy(&out.stderr));
-}
 
 fn new_vm(name: &str, pool: &str, iso: &str, mac: &str) -> NewVm {
     NewVm {
@@ -219,10 +166,6 @@ impl DiskPool for NewVm {
     }
 }
 
-fn sha256_of(path: &Path) -> String {
-    let out = Command::new("sha256sum").arg(path).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_owned()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn linked_clones_and_copies_of_a_template_boot_and_leave_it_unchanged() {

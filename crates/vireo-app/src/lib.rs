@@ -19,6 +19,7 @@ mod undo;
 mod uploads;
 mod vm_create;
 mod vm_delete;
+mod vm_edit;
 mod vm_media;
 mod vm_snapshots;
 

@@ -4,6 +4,7 @@
 //! go to stderr; with `--json`, an `ErrorPayload` object), 2 for bad usage.
 
 mod create;
+mod edit;
 mod hosts;
 mod output;
 mod progress;
@@ -128,6 +129,24 @@ enum VmCommand {
     /// A VM's snapshots: list, create, revert, delete.
     #[command(subcommand)]
     Snapshot(vm_ops::SnapshotCommand),
+    /// A VM's configuration: vCPUs, memory, disks, NICs, boot order, tags.
+    Show { vm: String },
+    /// Change vCPUs, memory, autostart, description, tags or boot order; each says
+    /// whether it took effect now or from the next boot.
+    Edit(Box<edit::EditArgs>),
+    /// A VM's disks: add, remove, grow.
+    #[command(subcommand)]
+    Disk(edit::DiskCommand),
+    /// A VM's NICs: add, remove, move to another network, change MAC.
+    #[command(subcommand)]
+    Nic(edit::NicCommand),
+    /// The running VMs' IP addresses (DHCP leases, then guest agents).
+    Addresses,
+    /// Every VM's tags.
+    Tags,
+    /// Set a user's password in a running guest through its guest agent (read from
+    /// standard input, or asked for on a terminal).
+    Password { vm: String, user: String },
     /// Follow VM lifecycle events (started, suspended, stopped, ...) until interrupted;
     /// one line (or JSON object) per event.
     Events,
@@ -224,6 +243,27 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let done = vm_ops::snapshot(&core, host.id(), cmd, cli.json).await;
             return close(host, done).await;
         }
+        Work::Vm(cmd @ (VmCommand::Show { .. }
+        | VmCommand::Edit(_)
+        | VmCommand::Disk(_)
+        | VmCommand::Nic(_)
+        | VmCommand::Addresses
+        | VmCommand::Tags
+        | VmCommand::Password { .. })) => {
+            let core = core(&host, label).await?;
+            let (id, json) = (host.id(), cli.json);
+            let done = match cmd {
+                VmCommand::Show { vm } => edit::show(&core, id, &vm, json).await,
+                VmCommand::Edit(args) => edit::edit(&core, id, *args, json).await,
+                VmCommand::Disk(c) => edit::disk(&core, id, c, json).await,
+                VmCommand::Nic(c) => edit::nic(&core, id, c, json).await,
+                VmCommand::Addresses => edit::addresses(&core, id, json).await,
+                VmCommand::Tags => edit::tags(&core, id, json).await,
+                VmCommand::Password { vm, user } => edit::password(&core, id, &vm, &user, json).await,
+                _ => unreachable!("matched above"),
+            };
+            return close(host, done).await;
+        }
         Work::Vm(cmd) => cmd,
         Work::Pool(cmd) => {
             let core = core(&host, label).await?;
@@ -265,9 +305,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 | VmCommand::Create(_)
                 | VmCommand::Delete { .. }
                 | VmCommand::Media(_)
-                | VmCommand::Snapshot(_) => {
-                    unreachable!("handled above")
-                }
+                | VmCommand::Snapshot(_)
+                | VmCommand::Show { .. }
+                | VmCommand::Edit(_)
+                | VmCommand::Disk(_)
+                | VmCommand::Nic(_)
+                | VmCommand::Addresses
+                | VmCommand::Tags
+                | VmCommand::Password { .. } => unreachable!("handled above"),
                 VmCommand::Start { vm } => (VmAction::Start, vm),
                 VmCommand::Shutdown { vm } => (VmAction::Shutdown, vm),
                 VmCommand::Destroy { vm } => (VmAction::Destroy, vm),

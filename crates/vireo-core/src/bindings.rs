@@ -39,6 +39,10 @@ fn export_all(dir: &Path) {
     NewSnapshot::export_all_to(dir).unwrap();
     CdromDrive::export_all_to(dir).unwrap();
     NewClone::export_all_to(dir).unwrap();
+    VmDetail::export_all_to(dir).unwrap();
+    VmChange::export_all_to(dir).unwrap();
+    ChangeOutcome::export_all_to(dir).unwrap();
+    VmAddresses::export_all_to(dir).unwrap();
     std::fs::write(dir.join("console-wire.ts"), console_wire_ts()).unwrap();
     std::fs::write(dir.join("rules.ts"), rules_ts()).unwrap();
     std::fs::write(dir.join("validation-cases.json"), validation_cases()).unwrap();

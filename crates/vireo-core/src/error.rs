@@ -32,6 +32,9 @@ pub enum Error {
     #[error("no console for '{name}': {reason}")]
     NoConsole { name: String, reason: String },
 
+    #[error("no guest agent in '{name}': {reason}")]
+    NoGuestAgent { name: String, reason: String },
+
     #[error("libvirt refused to {action}: {message}")]
     Libvirt { action: String, message: String },
 
@@ -79,6 +82,7 @@ impl Error {
             Error::Disconnected { .. } => "disconnected",
             Error::InvalidState { .. } => "invalid_state",
             Error::NoConsole { .. } => "no_console",
+            Error::NoGuestAgent { .. } => "no_guest_agent",
             Error::Libvirt { .. } => "libvirt",
             Error::NotFound { .. } => "not_found",
             Error::AlreadyExists { .. } => "already_exists",
@@ -111,6 +115,7 @@ impl Error {
             Error::NoConsole { .. } => {
                 "Start the VM, or give it VNC graphics (Vireo's VMs have them); the console opens when it runs.".into()
             }
+            Error::NoGuestAgent { .. } => "Install qemu-guest-agent in the guest and start it; VMs Vireo creates have the agent's channel.".into(),
             Error::NotFound { kind, .. } => format!("Check the {kind}'s name in Vireo's lists; it may have been removed."),
             Error::AlreadyExists { .. } => "Pick another name, or delete the existing one first.".into(),
             Error::InUse { .. } => "Detach it from those VMs (or delete them) first.".into(),

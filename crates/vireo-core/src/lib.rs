@@ -18,6 +18,7 @@ pub mod storage;
 pub mod task;
 pub mod validate;
 pub mod vm;
+pub mod vm_edit;
 
 #[cfg(test)]
 mod bindings;
@@ -35,3 +36,4 @@ pub use storage::{NewPool, NewPoolKind, NewVolume, PoolState, PoolSummary, Volum
 pub use task::{ProgressUnit, TaskKind, TaskState, TaskStep, TaskSummary};
 pub use validate::VmRef;
 pub use vm::{VmAction, VmState, VmSummary};
+pub use vm_edit::{AddedDisk, AddressSource, Applied, BootDevice, ChangeOutcome, DriveKind, VmAddresses, VmChange, VmDetail, VmDisk, VmNic};

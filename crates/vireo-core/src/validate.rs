@@ -211,6 +211,34 @@ pub fn connection_uri(uri: &str) -> Result<&str> {
     Ok(uri)
 }
 
+/// A libvirt network's name, by the shared name rule (`default`, `lab-net`).
+pub fn network_name(name: &str) -> Result<&str> {
+    match crate::rules::name_problem(name) {
+        None => Ok(name),
+        Some(reason) => Err(Error::invalid("network name", reason)),
+    }
+}
+
+/// A tag on a VM: the shared name rule, at most 32 characters (`web`, `生产`, `db-2`).
+pub fn tag(tag: &str) -> Result<&str> {
+    if let Some(reason) = crate::rules::name_problem(tag) {
+        return Err(Error::invalid("tag", format!("'{tag}': {reason}")));
+    }
+    if tag.chars().count() > 32 {
+        return Err(Error::invalid("tag", format!("'{tag}' is longer than 32 characters")));
+    }
+    Ok(tag)
+}
+
+/// A disk's guest-side name as libvirt gives it (`vda`, `sdb`, `hdc`, `vdaa`).
+pub fn disk_target(target: &str) -> Result<&str> {
+    let ok = (3..=8).contains(&target.len()) && target.chars().all(|c| c.is_ascii_lowercase());
+    if !ok {
+        return Err(Error::invalid("disk", format!("'{target}' is not a disk name like vda or sdb")));
+    }
+    Ok(target)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,34 +30,39 @@ impl Host {
                 crate::error::VIR_ERR_NO_NETWORK => Error::invalid("network", format!("no network named '{network}' on {uri}")),
                 _ => host_error("find the network", &e),
             })?;
-            let mut leases: *mut sys::virNetworkDHCPLeasePtr = std::ptr::null_mut();
-            // SAFETY: a valid network; libvirt allocates the array, freed below.
-            let n = unsafe { sys::virNetworkGetDHCPLeases(net.as_ptr(), std::ptr::null(), &mut leases, 0) };
-            if n < 0 {
-                return Err(host_error("read DHCP leases", &virt::error::Error::last_error()));
-            }
-            let mut out = Vec::with_capacity(n as usize);
-            for i in 0..n as usize {
-                // SAFETY: libvirt returned `n` valid leases; each is freed after copying.
-                unsafe {
-                    let l = *leases.add(i);
-                    out.push(Lease {
-                        iface: opt_string((*l).iface).unwrap_or_default(),
-                        mac: opt_string((*l).mac).unwrap_or_default(),
-                        ip: opt_string((*l).ipaddr).unwrap_or_default(),
-                        prefix: (*l).prefix,
-                        hostname: opt_string((*l).hostname),
-                        expiry: (*l).expirytime,
-                    });
-                    sys::virNetworkDHCPLeaseFree(l);
-                }
-            }
-            if !leases.is_null() {
-                // SAFETY: the array itself was malloc'ed by libvirt.
-                unsafe { libc::free(leases as *mut libc::c_void) };
-            }
-            Ok(out)
+            read_leases(&net)
         })
         .await
     }
+}
+
+/// The network's current leases (one libvirt call).
+pub(crate) fn read_leases(net: &virt::network::Network) -> Result<Vec<Lease>> {
+    let mut leases: *mut sys::virNetworkDHCPLeasePtr = std::ptr::null_mut();
+    // SAFETY: a valid network; libvirt allocates the array, freed below.
+    let n = unsafe { sys::virNetworkGetDHCPLeases(net.as_ptr(), std::ptr::null(), &mut leases, 0) };
+    if n < 0 {
+        return Err(host_error("read DHCP leases", &virt::error::Error::last_error()));
+    }
+    let mut out = Vec::with_capacity(n as usize);
+    for i in 0..n as usize {
+        // SAFETY: libvirt returned `n` valid leases; each is freed after copying.
+        unsafe {
+            let l = *leases.add(i);
+            out.push(Lease {
+                iface: opt_string((*l).iface).unwrap_or_default(),
+                mac: opt_string((*l).mac).unwrap_or_default(),
+                ip: opt_string((*l).ipaddr).unwrap_or_default(),
+                prefix: (*l).prefix,
+                hostname: opt_string((*l).hostname),
+                expiry: (*l).expirytime,
+            });
+            sys::virNetworkDHCPLeaseFree(l);
+        }
+    }
+    if !leases.is_null() {
+        // SAFETY: the array itself was malloc'ed by libvirt.
+        unsafe { libc::free(leases as *mut libc::c_void) };
+    }
+    Ok(out)
 }

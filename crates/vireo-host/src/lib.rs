@@ -5,17 +5,22 @@
 //! never on the async workers. The connection is opened once per host and shared.
 
 mod accel;
+mod addresses;
 mod clone;
 mod console;
 mod cpu;
 mod default_uri;
+mod devices;
+mod edit;
 mod error;
 mod events;
 mod ffi;
+mod guest_agent;
 mod host;
 mod leases;
 mod limits;
 mod media;
+pub mod metadata;
 mod pools;
 mod running;
 mod snapshots;
@@ -23,6 +28,7 @@ mod runtime;
 pub mod ssh_link;
 mod stats;
 mod upload;
+mod vm_detail;
 mod vms;
 mod volumes;
 pub mod xml;

@@ -199,6 +199,12 @@ impl DomainSpec {
             w.create_element("target").with_attributes([("type", "serial"), ("port", "0")]).write_empty()?;
             Ok(())
         })?;
+        // The guest agent's channel, so an agent in the guest can report addresses and
+        // set passwords (libvirt adds the virtio-serial controller it needs).
+        w.create_element("channel").with_attribute(("type", "unix")).write_inner_content(|w| {
+            w.create_element("target").with_attributes([("type", "virtio"), ("name", crate::vm_detail::AGENT_CHANNEL)]).write_empty()?;
+            Ok(())
+        })?;
         if self.vnc {
             let mut graphics = w
                 .create_element("graphics")

@@ -2,11 +2,13 @@
 //! Values go through quick-xml's writer, which escapes them; nothing is pasted into strings.
 
 pub mod cdrom;
+pub mod device;
 mod domain;
 pub mod graphics;
 mod pool;
 pub(crate) mod read;
 pub mod snapshot;
+pub mod tree;
 mod volume;
 mod writer;
 

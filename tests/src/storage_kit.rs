@@ -1,5 +1,5 @@
-//! The app core on the local libvirtd with a storage pool of the test's own, and the
-//! schema check every XML Vireo defined must pass.
+//! What tests of VMs with storage share: a throw-away directory pool, a guard that
+//! forgets a domain, the app core over the local host, and the XML schema check.
 
 use std::path::Path;
 use std::process::Command;
@@ -8,15 +8,6 @@ use vireo_app::{UploadRequest, Vireo};
 use vireo_core::{NewPool, NewPoolKind, VolumeSummary};
 
 use crate::guest::unique_name;
-
-/// The core over a fresh database in `dir`, and the id of its `qemu:///system` host,
-/// connected.
-pub async fn local_app(dir: &Path) -> (Vireo, String) {
-    let app = Vireo::start(dir, "test").await.unwrap();
-    let id = app.list_hosts().into_iter().find(|h| h.uri == "qemu:///system").expect("the local host").id;
-    app.host(&id).unwrap().wait_first_attempt().await.unwrap();
-    (app, id)
-}
 
 /// A directory pool in a temporary directory, forgotten (with its volumes) at the end.
 pub struct TestPool {
@@ -33,10 +24,9 @@ impl TestPool {
         TestPool { name, dir }
     }
 
-    /// The file names in the pool's directory, sorted.
+    /// The files in the pool's directory, sorted.
     pub fn files(&self) -> Vec<String> {
-        let mut v: Vec<String> =
-            std::fs::read_dir(self.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut v: Vec<String> = std::fs::read_dir(self.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         v.sort();
         v
     }
@@ -58,18 +48,39 @@ impl Drop for TestPool {
     }
 }
 
-/// Fails the test unless `xml` passes `virt-xml-validate` as `kind` (`domain`,
-/// `domainsnapshot`, `storagepool`, ...).
-pub fn validate_xml(kind: &str, xml: &str) {
+/// Forces off and forgets the domain when the test ends, pass or fail.
+pub struct Cleanup(pub String);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = Command::new("virsh").args(["-q", "destroy", &self.0]).output();
+        let _ = Command::new("virsh").args(["-q", "undefine", "--nvram", "--snapshots-metadata", &self.0]).output();
+    }
+}
+
+/// The app core with its database in `dir`, and the id of the local host, connected.
+pub async fn local(dir: &Path) -> (Vireo, String) {
+    let app = Vireo::start(dir, "test").await.unwrap();
+    let id = app.list_hosts().into_iter().find(|h| h.uri == "qemu:///system").expect("the local host").id;
+    app.host(&id).unwrap().wait_first_attempt().await.unwrap();
+    (app, id)
+}
+
+/// Fails unless `xml` passes `virt-xml-validate` as `kind` (`domain`, `storagepool`, ...).
+pub fn validate(kind: &str, xml: &str) {
     let f = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(f.path(), xml).unwrap();
     let out = Command::new("virt-xml-validate").arg(f.path()).arg(kind).output().expect("virt-xml-validate");
     assert!(out.status.success(), "{kind} XML does not validate: {}\n{xml}", String::from_utf8_lossy(&out.stderr));
 }
 
-/// `virsh ARGS...` on the local daemon: its stdout (the test fails when virsh does).
+pub fn sha256_of(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_owned()
+}
+
+/// `virsh` with these arguments; its standard output.
 pub fn virsh(args: &[&str]) -> String {
-    let out = Command::new("virsh").args(args).output().expect("run virsh");
-    assert!(out.status.success(), "virsh {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("virsh").args(args).output().expect("virsh");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
