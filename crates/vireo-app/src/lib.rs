@@ -17,6 +17,7 @@ mod storage;
 mod tasks;
 mod undo;
 mod uploads;
+mod vm_clone;
 mod vm_create;
 mod vm_delete;
 mod vm_edit;

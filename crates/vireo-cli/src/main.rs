@@ -147,6 +147,9 @@ enum VmCommand {
     /// Set a user's password in a running guest through its guest agent (read from
     /// standard input, or asked for on a terminal).
     Password { vm: String, user: String },
+    /// Clone a shut-off VM (--full copies of its disks, or --linked layers over them),
+    /// showing its progress; what a failure half-way made is removed.
+    Clone(vm_ops::CloneArgs),
     /// Follow VM lifecycle events (started, suspended, stopped, ...) until interrupted;
     /// one line (or JSON object) per event.
     Events,
@@ -243,6 +246,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let done = vm_ops::snapshot(&core, host.id(), cmd, cli.json).await;
             return close(host, done).await;
         }
+        Work::Vm(VmCommand::Clone(args)) => {
+            let core = core(&host, label).await?;
+            let done = vm_ops::clone(&core, host.id(), args, cli.json).await;
+            return close(host, done).await;
+        }
         Work::Vm(cmd @ (VmCommand::Show { .. }
         | VmCommand::Edit(_)
         | VmCommand::Disk(_)
@@ -312,7 +320,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 | VmCommand::Nic(_)
                 | VmCommand::Addresses
                 | VmCommand::Tags
-                | VmCommand::Password { .. } => unreachable!("handled above"),
+                | VmCommand::Password { .. }
+                | VmCommand::Clone(_) => unreachable!("handled above"),
                 VmCommand::Start { vm } => (VmAction::Start, vm),
                 VmCommand::Shutdown { vm } => (VmAction::Shutdown, vm),
                 VmCommand::Destroy { vm } => (VmAction::Destroy, vm),

@@ -3,7 +3,7 @@
 
 use clap::{Args, Subcommand};
 use vireo_app::Vireo;
-use vireo_core::{CdromDrive, Error, NewSnapshot, SnapshotSummary, VmRef};
+use vireo_core::{CdromDrive, CloneMode, Error, NewClone, NewSnapshot, SnapshotSummary, VmRef};
 
 use crate::progress::follow;
 use crate::terminal::confirm_destructive;
@@ -54,6 +54,25 @@ pub enum SnapshotCommand {
         #[arg(long)]
         yes: bool,
     },
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["linked", "full"])))]
+pub struct CloneArgs {
+    /// The VM to clone (shut off).
+    pub vm: String,
+    /// The clone's name.
+    pub new: String,
+    /// Qcow2 layers over the source's disks, which become their frozen base (the source
+    /// goes on in a layer of its own).
+    #[arg(long)]
+    pub linked: bool,
+    /// Full copies of the source's disks.
+    #[arg(long)]
+    pub full: bool,
+    /// The pool for the clone's disks (default: beside each disk of the source).
+    #[arg(long)]
+    pub pool: Option<String>,
 }
 
 async fn uuid_of(core: &Vireo, host: &str, vm: &str) -> Result<String, Failure> {
@@ -162,4 +181,12 @@ fn snapshots(list: &[SnapshotSummary], json: bool) {
         let name = format!("{}{}{}", "  ".repeat(depth(s)), s.name, if s.current { " *" } else { "" });
         println!("{:<40} {:<10} {:<20} {}", name, s.state.as_str(), crate::output::utc(s.created), s.description.as_deref().unwrap_or(""));
     }
+}
+
+pub async fn clone(core: &Vireo, host: &str, args: CloneArgs, json: bool) -> Result<(), Failure> {
+    let uuid = uuid_of(core, host, &args.vm).await?;
+    let mode = if args.linked { CloneMode::Linked } else { CloneMode::Full };
+    let task = core.clone_vm(host, &uuid, NewClone { name: args.new, mode, pool: args.pool }).await?;
+    follow(core, &task, json).await?;
+    Ok(())
 }

@@ -2,6 +2,7 @@
 //! Values go through quick-xml's writer, which escapes them; nothing is pasted into strings.
 
 pub mod cdrom;
+pub mod clone;
 pub mod device;
 mod domain;
 pub mod graphics;
