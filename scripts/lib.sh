@@ -303,3 +303,15 @@ check_guest_files_reachable() {
          "put the checkout where others may enter its folders (e.g. /srv/vireo), or chmod o+x its parent folders"
   fi
 }
+
+# Test domains an interrupted earlier run left behind (tests name theirs vireo-test-*;
+# each test removes its own, but a run killed mid-test cannot).
+clean_test_leftovers() {
+  local name
+  virsh -q list --all --name 2>/dev/null | grep '^vireo-test-' | while read -r name; do
+    virsh -q destroy "$name" >/dev/null 2>&1 || true
+    virsh -q undefine --nvram --snapshots-metadata "$name" >/dev/null 2>&1 \
+      || virsh -q undefine "$name" >/dev/null 2>&1 || true
+    log "removed test domain $name left by an earlier run"
+  done
+}

@@ -17,6 +17,7 @@ fi
 ensure_npm_packages
 start_libvirt
 check_guest_files_reachable
+clean_test_leftovers
 
 cd "$ROOT" || exit 1
 export CARGO_TERM_COLOR=never

@@ -70,14 +70,20 @@ impl TestDomain {
 
 impl Drop for TestDomain {
     fn drop(&mut self) {
-        // Plain virsh: works even when the test's runtime is gone or panicking.
+        // Plain virsh: works even when the test's runtime is gone or panicking. A host
+        // reached through Vireo's SSH session is this machine's libvirtd (sshd on
+        // 127.0.0.1), which virsh cannot reach by that URI without Vireo's session.
+        let uri = match self.host.uri() {
+            u if u.starts_with("qemu:///") || u.starts_with("test:") => u.to_owned(),
+            _ => "qemu:///system".to_owned(),
+        };
         let _ = std::process::Command::new("virsh")
-            .args(["-q", "-c", self.host.uri(), "destroy", &self.name])
+            .args(["-q", "-c", &uri, "destroy", &self.name])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status();
         let _ = std::process::Command::new("virsh")
-            .args(["-q", "-c", self.host.uri(), "undefine", "--nvram", "--snapshots-metadata", &self.name])
+            .args(["-q", "-c", &uri, "undefine", "--nvram", "--snapshots-metadata", &self.name])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status();

@@ -219,3 +219,41 @@ fn the_cli_and_the_app_share_one_history_without_vireo_data_dir() {
     });
     assert_eq!((history[0].actor.as_str(), history[0].action.as_str(), history[0].target.as_str()), ("cli", "suspend", "test"));
 }
+
+#[test]
+fn edits_from_the_cli_say_when_they_apply_and_show_in_the_detail() {
+    let name = vireo_tests::unique_name("cliedit");
+    let spec = vireo_host::xml::DomainSpec::new(&name, vireo_host::DomainKind::Qemu);
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), spec.to_xml().unwrap()).unwrap();
+    assert!(Command::new("virsh").arg("define").arg(file.path()).output().unwrap().status.success());
+    struct Gone(String);
+    impl Drop for Gone {
+        fn drop(&mut self) {
+            let _ = Command::new("virsh").args(["-q", "undefine", &self.0]).output();
+        }
+    }
+    let _gone = Gone(name.clone());
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| vireo_in(data.path(), &[&["-c", "qemu:///system"], args].concat());
+
+    let out = run(&["--json", "vm", "edit", &name, "--memory", "200M", "--tags", "web,db", "--boot", "cdrom,hd"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines.iter().all(|l| l["applied"] == "next_boot"), "a stopped VM's changes are for its next boot: {lines:?}");
+
+    let out = run(&["--json", "vm", "show", &name]);
+    let detail: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((detail["memory_mib"].as_u64(), detail["tags"].clone()), (Some(200), serde_json::json!(["db", "web"])));
+    assert_eq!(detail["boot"], serde_json::json!(["cdrom", "hd"]));
+
+    let out = run(&["vm", "edit", &name, "--vcpus", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("vCPUs"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["vm", "disk", "rm", &name, "vdz", "--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no disk named 'vdz'"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["vm", "edit", &name]);
+    assert_eq!(out.status.code(), Some(1), "nothing to change is an error");
+}

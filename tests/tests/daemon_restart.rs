@@ -155,3 +155,53 @@ async fn losses_signalled_during_an_outage_do_not_drop_the_next_session() {
     assert_eq!(host.status(), (HostStatus::Connected, None));
     host.list_vms().await.expect("listing works on the new session");
 }
+
+/// A VM create stopped half-way by libvirtd going away (its disk being copied): the task
+/// fails with a clear error, and what it made is gone once the daemon is back (the undo
+/// journal in SQLite, finished on reconnect): no domain, no volume.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_killed_half_way_leaves_nothing_behind() {
+    use vireo_core::{DiskBus, Firmware, NewDisk, NewVm, TaskStep};
+    use vireo_tests::storage_kit::{local, virsh, TestPool};
+
+    let _turn = DAEMON.lock().await;
+    let _guard = RestartOnDrop;
+    let data = tempfile::tempdir().unwrap();
+    let (app, host) = local(data.path()).await;
+    let pool = TestPool::make(&app, &host).await;
+    // A big sparse template: copying it takes seconds, long enough to stop the daemon.
+    let template = pool.dir.path().join("template.img");
+    std::fs::File::create(&template).unwrap().set_len(6 << 30).unwrap();
+    app.pool_action(&host, &pool.name, vireo_app::PoolAction::Refresh).await.unwrap();
+    let name = vireo_tests::unique_name("killed");
+    let vm = NewVm {
+        name: name.clone(),
+        vcpus: 1,
+        memory_mib: 64,
+        disk: NewDisk::FullCopy { pool: pool.name.clone(), template: template.display().to_string() },
+        disk_bus: DiskBus::Virtio,
+        cdrom: None,
+        nics: vec![],
+        firmware: Firmware::Bios,
+        cloud_init: None,
+        description: None,
+        start: false,
+    };
+    let task = app.create_vm(&host, vm).await.unwrap();
+    let mut watch = app.watch_task(&task.id).unwrap();
+    watch.wait_for(|t| t.step == TaskStep::CopyingDisk || t.state.is_done()).await.unwrap();
+    tokio::task::spawn_blocking(stop_libvirtd).await.unwrap();
+    let err = app.wait_task(&task.id).await.expect_err("the create cannot finish without libvirtd");
+    println!("the create failed with: {err}");
+    assert!(["disconnected", "libvirt", "unreachable"].contains(&err.code()), "a clear error: {err:?}");
+
+    tokio::task::spawn_blocking(start_libvirtd).await.unwrap();
+    let copy = format!("{name}.qcow2");
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while pool.files() != ["template.img"] && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(pool.files(), ["template.img"], "the half-made copy was removed on reconnect");
+    assert!(!virsh(&["list", "--all", "--name"]).contains(&name), "no domain was left");
+    assert!(!virsh(&["vol-list", &pool.name]).contains(&copy), "no volume was left");
+}

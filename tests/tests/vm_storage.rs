@@ -113,6 +113,8 @@ async fn bad_requests_are_refused_before_anything_is_made() {
         ("slash", Box::new(|v| v.name = "a/b".into()), "VM name"),
         ("space", Box::new(|v| v.name = "a b".into()), "VM name"),
         ("300 chars", Box::new(|v| v.name = "x".repeat(300)), "VM name"),
+        ("emoji", Box::new(|v| v.name = "vm-😀".into()), "VM name"),
+        ("300 unicode chars", Box::new(|v| v.name = "名".repeat(300)), "VM name"),
         ("memory 0", Box::new(|v| v.memory_mib = 0), "memory"),
         ("memory beyond", Box::new(move |v| v.memory_mib = limits.memory_kib / 1024 + 1024), "memory"),
         ("vcpus 0", Box::new(|v| v.vcpus = 0), "vCPUs"),

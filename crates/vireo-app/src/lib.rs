@@ -4,6 +4,7 @@
 //! events into one stream, and records every change in history. The Tauri shell is a
 //! thin layer of commands over this type, so the whole app logic is testable headless.
 
+mod batch;
 mod cloud_init;
 mod console_socket;
 mod consoles;

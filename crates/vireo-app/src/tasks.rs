@@ -92,6 +92,8 @@ impl Tasks {
         tokio::spawn(async move {
             let outcome = work(ctx.clone()).await;
             let cancelled = matches!(outcome, Err(Error::Cancelled { .. }));
+            // The error first, so whoever sees the end state finds it (`wait`).
+            *ctx.cell.error.lock().unwrap() = outcome.as_ref().err().cloned();
             ctx.cell.state.send_modify(|s| {
                 s.state = match &outcome {
                     Ok(_) => TaskState::Succeeded,
@@ -107,7 +109,6 @@ impl Tasks {
                 }
             });
             history::record(store, actor, host_label, kind.as_str(), target, &outcome).await;
-            *ctx.cell.error.lock().unwrap() = outcome.err();
             ctx.emit();
         });
         summary
@@ -159,17 +160,12 @@ impl Tasks {
         let cell = self.cell(id)?;
         let mut rx = cell.state.subscribe();
         let ended = rx.wait_for(|s| s.state.is_done()).await.map_err(|e| Error::Internal(e.to_string()))?.clone();
-        // The error is stored just after the state is set; the history write is between.
-        for _ in 0..200 {
-            if ended.state == TaskState::Succeeded {
-                return Ok(ended);
-            }
-            if let Some(e) = cell.error.lock().unwrap().clone() {
-                return Err(e);
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+        if ended.state == TaskState::Succeeded {
+            return Ok(ended);
         }
-        Err(Error::Internal(format!("task {id} ended without its error")))
+        // Stored before the end state was sent.
+        let error = cell.error.lock().unwrap().clone();
+        Err(error.unwrap_or_else(|| Error::Internal(format!("task {id} ended without its error"))))
     }
 
     fn cell(&self, id: &str) -> Result<Arc<Cell>> {

@@ -3,6 +3,7 @@
 //! Exit status: 0 on success, 1 when the operation failed (the message and what to do
 //! go to stderr; with `--json`, an `ErrorPayload` object), 2 for bad usage.
 
+mod batch;
 mod create;
 mod edit;
 mod hosts;
@@ -144,6 +145,18 @@ enum VmCommand {
     Addresses,
     /// Every VM's tags.
     Tags,
+    /// One action on several VMs (a few at a time); each one's outcome is shown.
+    Batch {
+        #[arg(value_enum)]
+        action: batch::BatchVerb,
+        #[arg(required = true)]
+        vms: Vec<String>,
+        /// With delete: also their disks.
+        #[arg(long)]
+        remove_storage: bool,
+        #[arg(long)]
+        yes: bool,
+    },
     /// Set a user's password in a running guest through its guest agent (read from
     /// standard input, or asked for on a terminal).
     Password { vm: String, user: String },
@@ -257,6 +270,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         | VmCommand::Nic(_)
         | VmCommand::Addresses
         | VmCommand::Tags
+        | VmCommand::Batch { .. }
         | VmCommand::Password { .. })) => {
             let core = core(&host, label).await?;
             let (id, json) = (host.id(), cli.json);
@@ -267,6 +281,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 VmCommand::Nic(c) => edit::nic(&core, id, c, json).await,
                 VmCommand::Addresses => edit::addresses(&core, id, json).await,
                 VmCommand::Tags => edit::tags(&core, id, json).await,
+                VmCommand::Batch { action, vms, remove_storage, yes } => batch::batch(&core, id, action, &vms, remove_storage, yes, json).await,
                 VmCommand::Password { vm, user } => edit::password(&core, id, &vm, &user, json).await,
                 _ => unreachable!("matched above"),
             };
@@ -320,6 +335,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 | VmCommand::Nic(_)
                 | VmCommand::Addresses
                 | VmCommand::Tags
+                | VmCommand::Batch { .. }
                 | VmCommand::Password { .. }
                 | VmCommand::Clone(_) => unreachable!("handled above"),
                 VmCommand::Start { vm } => (VmAction::Start, vm),

@@ -43,6 +43,8 @@ fn export_all(dir: &Path) {
     VmChange::export_all_to(dir).unwrap();
     ChangeOutcome::export_all_to(dir).unwrap();
     VmAddresses::export_all_to(dir).unwrap();
+    BatchAction::export_all_to(dir).unwrap();
+    BatchItem::export_all_to(dir).unwrap();
     std::fs::write(dir.join("console-wire.ts"), console_wire_ts()).unwrap();
     std::fs::write(dir.join("rules.ts"), rules_ts()).unwrap();
     std::fs::write(dir.join("validation-cases.json"), validation_cases()).unwrap();

@@ -4,6 +4,7 @@
 //! Nothing here talks to libvirt, SSH or SQLite; it is plain data, so the UI bindings
 //! (`ts-rs`, see `bindings.rs`) are generated from exactly these definitions.
 
+pub mod batch;
 pub mod console;
 pub mod error;
 pub mod event;
@@ -23,6 +24,7 @@ pub mod vm_edit;
 #[cfg(test)]
 mod bindings;
 
+pub use batch::{BatchAction, BatchItem};
 pub use console::{ConsoleInfo, ConsoleInput, ConsoleOpened, ConsoleState, KeyCombo};
 pub use error::{Error, ErrorPayload, Result};
 pub use event::HostEvent;
