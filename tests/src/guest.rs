@@ -40,7 +40,7 @@ pub fn guest_spec(name: &str, mac: &str, fixture: &GuestFixture, from_iso: bool)
     spec
 }
 
-/// Undefines (and forces off) the domain when dropped.
+/// Undefines (and forces off) the domain when dropped, with its snapshots' metadata.
 pub struct TestDomain {
     pub host: Host,
     pub name: String,

@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use vireo_app::Vireo;
-use vireo_core::{NewPool, NewPoolKind};
+use vireo_app::{UploadRequest, Vireo};
+use vireo_core::{NewPool, NewPoolKind, VolumeSummary};
 
 use crate::guest::unique_name;
 
@@ -29,6 +29,14 @@ impl TestPool {
         let mut v: Vec<String> = std::fs::read_dir(self.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         v.sort();
         v
+    }
+
+    /// Uploads `file` into the pool as `name`; the new volume.
+    pub async fn upload(&self, app: &Vireo, host: &str, file: &Path, name: &str) -> VolumeSummary {
+        let req = UploadRequest { pool: self.name.clone(), file: file.to_owned(), name: Some(name.into()), expected_sha256: None };
+        let task = app.upload_volume(host, req).await.unwrap();
+        app.wait_task(&task.id).await.unwrap_or_else(|e| panic!("upload {name}: {e}"));
+        app.list_volumes(host, &self.name).await.unwrap().into_iter().find(|v| v.name == name).unwrap()
     }
 }
 

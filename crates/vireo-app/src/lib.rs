@@ -18,9 +18,12 @@ mod storage;
 mod tasks;
 mod undo;
 mod uploads;
+mod vm_clone;
 mod vm_create;
 mod vm_delete;
 mod vm_edit;
+mod vm_media;
+mod vm_snapshots;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

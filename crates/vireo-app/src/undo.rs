@@ -9,6 +9,7 @@ use vireo_host::Host;
 use vireo_store::Store;
 
 use crate::blocking;
+use crate::tasks::TaskCtx;
 
 pub(crate) struct Undo {
     host: Host,
@@ -50,6 +51,22 @@ impl Undo {
         let id = blocking(move || store.add_cleanup(&host_id, kind, &target, &task).map_err(Error::from)).await?;
         self.made.push((id, made));
         Ok(())
+    }
+
+    /// Ends a task's work: with `made` Ok what it made stays and its value is the task's
+    /// result; otherwise what it made is removed and the error is the task's.
+    pub(crate) async fn settle(self, ctx: &TaskCtx, made: Result<String>) -> Result<Option<String>> {
+        match made {
+            Ok(value) => {
+                self.keep().await;
+                Ok(Some(value))
+            }
+            Err(e) => {
+                ctx.step(vireo_core::TaskStep::CleaningUp);
+                self.undo().await;
+                Err(e)
+            }
+        }
     }
 
     /// The task succeeded: what it made stays.

@@ -22,17 +22,7 @@ impl Vireo {
         Ok(self.tasks.spawn(host_id, self.host_name(host_id), TaskKind::CreateVm, name, move |ctx| async move {
             let mut undo = Undo::new(&host, &store, ctx.id());
             let made = build(&host, &new, kind, &ctx, &mut undo).await;
-            match made {
-                Ok(uuid) => {
-                    undo.keep().await;
-                    Ok(Some(uuid))
-                }
-                Err(e) => {
-                    ctx.step(TaskStep::CleaningUp);
-                    undo.undo().await;
-                    Err(e)
-                }
-            }
+            undo.settle(&ctx, made).await
         }))
     }
 }
@@ -214,7 +204,7 @@ async fn build(host: &Host, new: &NewVm, kind: DomainKind, ctx: &TaskCtx, undo: 
     Ok(uuid)
 }
 
-async fn planned_path(host: &Host, pool: &str, name: &str) -> Result<String> {
+pub(crate) async fn planned_path(host: &Host, pool: &str, name: &str) -> Result<String> {
     let p = host.pool(pool).await?;
     let dir = p.path.ok_or_else(|| Error::Internal(format!("pool {pool} has no target path")))?;
     Ok(format!("{}/{name}", dir.trim_end_matches('/')))

@@ -1,6 +1,11 @@
 //! Deleting a VM as a task: forced off, its definition forgotten (with its snapshots'
 //! metadata and NVRAM), and, when asked, the volumes of its disks removed, except those
 //! another VM or a linked clone still uses (named in the result).
+//!
+//! Snapshots: libvirt's record of them goes with the definition. Internal (qcow2)
+//! snapshots are inside the disk images, so they go with removed disks and stay inside
+//! kept ones (`qemu-img snapshot -l` lists them; no VM refers to them any more). The
+//! result says how many snapshots there were and which of these happened.
 
 use vireo_core::{Result, TaskKind, TaskStep, TaskSummary, VmRef};
 
@@ -12,11 +17,17 @@ impl Vireo {
         let host = self.host(host_id)?;
         let name = host.vm_name(&vm).await?;
         let images = host.vm_images(&vm).await?;
+        let snapshots = host.list_snapshots(&vm).await.map(|s| s.len()).unwrap_or(0);
         Ok(self.tasks.spawn(host_id, self.host_name(host_id), TaskKind::DeleteVm, name.clone(), move |ctx| async move {
             ctx.step(TaskStep::Deleting);
             host.undefine_vm(&vm).await?;
+            let snapshot_note = match (snapshots, remove_storage) {
+                (0, _) => None,
+                (n, true) => Some(format!("{n} snapshot(s) forgotten; internal ones went with the removed disks")),
+                (n, false) => Some(format!("{n} snapshot(s) forgotten; internal ones stay inside the kept disks")),
+            };
             if !remove_storage {
-                return Ok(None);
+                return Ok(snapshot_note);
             }
             // Disks, and the VM's own cloud-init seed; shared ISOs stay.
             let seed = format!("{name}-cidata.iso");
@@ -39,11 +50,9 @@ impl Vireo {
                 }
                 ctx.progress(i as u64 + 1);
             }
-            if kept.is_empty() {
-                Ok(None)
-            } else {
-                Ok(Some(format!("kept {}", kept.join("; "))))
-            }
+            let kept = (!kept.is_empty()).then(|| format!("kept {}", kept.join("; ")));
+            let notes: Vec<String> = kept.into_iter().chain(snapshot_note).collect();
+            Ok((!notes.is_empty()).then(|| notes.join("; ")))
         }))
     }
 }

@@ -13,6 +13,7 @@ mod signin;
 mod sizes;
 mod storage;
 mod terminal;
+mod vm_ops;
 
 use std::io::Write;
 use std::time::Duration;
@@ -123,6 +124,12 @@ enum VmCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// A VM's CD-ROM drives; --insert POOL/VOLUME or --eject changes a drive's medium
+    /// (live and for the next boot while it runs).
+    Media(vm_ops::MediaArgs),
+    /// A VM's snapshots: list, create, revert, delete.
+    #[command(subcommand)]
+    Snapshot(vm_ops::SnapshotCommand),
     /// A VM's configuration: vCPUs, memory, disks, NICs, boot order, tags.
     Show { vm: String },
     /// Change vCPUs, memory, autostart, description, tags or boot order; each says
@@ -153,6 +160,9 @@ enum VmCommand {
     /// Set a user's password in a running guest through its guest agent (read from
     /// standard input, or asked for on a terminal).
     Password { vm: String, user: String },
+    /// Clone a shut-off VM (--full copies of its disks, or --linked layers over them),
+    /// showing its progress; what a failure half-way made is removed.
+    Clone(vm_ops::CloneArgs),
     /// Follow VM lifecycle events (started, suspended, stopped, ...) until interrupted;
     /// one line (or JSON object) per event.
     Events,
@@ -239,6 +249,21 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let done = create::delete(&core, host.id(), &vm, remove_storage, yes, cli.json).await;
             return close(host, done).await;
         }
+        Work::Vm(VmCommand::Media(args)) => {
+            let core = core(&host, label).await?;
+            let done = vm_ops::media(&core, host.id(), args, cli.json).await;
+            return close(host, done).await;
+        }
+        Work::Vm(VmCommand::Snapshot(cmd)) => {
+            let core = core(&host, label).await?;
+            let done = vm_ops::snapshot(&core, host.id(), cmd, cli.json).await;
+            return close(host, done).await;
+        }
+        Work::Vm(VmCommand::Clone(args)) => {
+            let core = core(&host, label).await?;
+            let done = vm_ops::clone(&core, host.id(), args, cli.json).await;
+            return close(host, done).await;
+        }
         Work::Vm(cmd @ (VmCommand::Show { .. }
         | VmCommand::Edit(_)
         | VmCommand::Disk(_)
@@ -302,6 +327,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 | VmCommand::Events
                 | VmCommand::Create(_)
                 | VmCommand::Delete { .. }
+                | VmCommand::Media(_)
+                | VmCommand::Snapshot(_)
                 | VmCommand::Show { .. }
                 | VmCommand::Edit(_)
                 | VmCommand::Disk(_)
@@ -309,7 +336,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 | VmCommand::Addresses
                 | VmCommand::Tags
                 | VmCommand::Batch { .. }
-                | VmCommand::Password { .. } => unreachable!("handled above"),
+                | VmCommand::Password { .. }
+                | VmCommand::Clone(_) => unreachable!("handled above"),
                 VmCommand::Start { vm } => (VmAction::Start, vm),
                 VmCommand::Shutdown { vm } => (VmAction::Shutdown, vm),
                 VmCommand::Destroy { vm } => (VmAction::Destroy, vm),

@@ -185,13 +185,17 @@ pub fn history(entries: &[HistoryEntry], json: bool) {
         return;
     }
     for e in entries {
-        let secs = e.at_ms / 1000;
-        let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-        let (y, m, d) = civil_from_days(days);
-        let when = format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60);
+        let when = utc(e.at_ms / 1000);
         let result = if e.ok { "ok".to_owned() } else { format!("failed: {}", e.detail.as_deref().unwrap_or("")) };
         println!("{when}  {:<4} {:<16} {:<12} {:<24} {result}", e.actor, e.host, e.action, e.target);
     }
+}
+
+/// Seconds since the Unix epoch as `YYYY-MM-DD HH:MM:SSZ`.
+pub fn utc(secs: i64) -> String {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
 }
 
 /// Days since 1970-01-01 to a (year, month, day) in the proleptic Gregorian calendar

@@ -35,6 +35,10 @@ fn export_all(dir: &Path) {
     NewPool::export_all_to(dir).unwrap();
     NewVolume::export_all_to(dir).unwrap();
     NewVm::export_all_to(dir).unwrap();
+    SnapshotSummary::export_all_to(dir).unwrap();
+    NewSnapshot::export_all_to(dir).unwrap();
+    CdromDrive::export_all_to(dir).unwrap();
+    NewClone::export_all_to(dir).unwrap();
     VmDetail::export_all_to(dir).unwrap();
     VmChange::export_all_to(dir).unwrap();
     ChangeOutcome::export_all_to(dir).unwrap();

@@ -61,6 +61,8 @@ pub enum TaskStep {
     Verifying,
     Deleting,
     CleaningUp,
+    /// Going back to a snapshot.
+    Reverting,
 }
 
 /// What the progress counts.

@@ -6,6 +6,7 @@
 
 mod accel;
 mod addresses;
+mod clone;
 mod console;
 mod cpu;
 mod default_uri;
@@ -18,9 +19,11 @@ mod guest_agent;
 mod host;
 mod leases;
 mod limits;
+mod media;
 pub mod metadata;
 mod pools;
 mod running;
+mod snapshots;
 mod runtime;
 pub mod ssh_link;
 mod stats;

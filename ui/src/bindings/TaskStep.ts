@@ -3,4 +3,4 @@
 /**
  * What a task is doing now (the UI translates these).
  */
-export type TaskStep = "checking" | "creating_disk" | "copying_disk" | "building_seed" | "defining_vm" | "starting_vm" | "uploading" | "verifying" | "deleting" | "cleaning_up";
+export type TaskStep = "checking" | "creating_disk" | "copying_disk" | "building_seed" | "defining_vm" | "starting_vm" | "uploading" | "verifying" | "deleting" | "cleaning_up" | "reverting";

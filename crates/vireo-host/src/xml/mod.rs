@@ -1,11 +1,14 @@
 //! Typed builders for the libvirt XML Vireo writes, and readers for the fields it shows.
 //! Values go through quick-xml's writer, which escapes them; nothing is pasted into strings.
 
+pub mod cdrom;
+pub mod clone;
 pub mod device;
 mod domain;
 pub mod graphics;
 mod pool;
 pub(crate) mod read;
+pub mod snapshot;
 pub mod tree;
 mod volume;
 mod writer;
