@@ -35,6 +35,8 @@ fn export_all(dir: &Path) {
     NewPool::export_all_to(dir).unwrap();
     NewVolume::export_all_to(dir).unwrap();
     NewVm::export_all_to(dir).unwrap();
+    HostLimits::export_all_to(dir).unwrap();
+    PoolAction::export_all_to(dir).unwrap();
     std::fs::write(dir.join("console-wire.ts"), console_wire_ts()).unwrap();
     std::fs::write(dir.join("rules.ts"), rules_ts()).unwrap();
     std::fs::write(dir.join("validation-cases.json"), validation_cases()).unwrap();

@@ -14,6 +14,7 @@ mod ffi;
 mod host;
 mod leases;
 mod limits;
+mod network_names;
 mod pools;
 mod running;
 mod runtime;
