@@ -7,6 +7,9 @@ mod compositing;
 mod events;
 mod mark;
 mod reveal;
+mod storage_commands;
+mod task_commands;
+mod vm_commands;
 
 use tauri::Manager;
 use vireo_app::Vireo;
@@ -48,6 +51,25 @@ pub fn run() -> i32 {
             commands::console_input,
             commands::console_screenshot,
             commands::close_console,
+            task_commands::list_tasks,
+            task_commands::cancel_task,
+            storage_commands::list_pools,
+            storage_commands::create_pool,
+            storage_commands::pool_action,
+            storage_commands::delete_pool,
+            storage_commands::list_volumes,
+            storage_commands::create_volume,
+            storage_commands::resize_volume,
+            storage_commands::delete_volume,
+            storage_commands::list_isos,
+            storage_commands::upload_iso,
+            storage_commands::delete_iso,
+            storage_commands::iso_dir,
+            storage_commands::set_iso_dir,
+            vm_commands::host_limits,
+            vm_commands::list_network_names,
+            vm_commands::create_vm,
+            vm_commands::delete_vm,
             mark::ui_mark
         ])
         .build(tauri::generate_context!());

@@ -106,6 +106,11 @@ async fn bad_requests_are_refused_before_anything_is_made() {
     // The ISO must be a volume libvirt knows: the fixture's directory is not a pool.
     let base = new_vm(&unique_name("bad"), &pool.name, &format!("{}/guest.iso", pool.dir.path().display()), &unique_mac());
     let limits = h.limits().await.unwrap();
+    // What the wizard reads first: the same limits through the app, and the host's networks.
+    assert_eq!(app.host_limits(&host).await.unwrap(), limits);
+    assert!(limits.memory_kib > 0 && limits.cpus > 0, "{limits:?}");
+    let nets = app.network_names(&host).await.unwrap();
+    assert!(nets.contains(&"default".to_owned()) && nets.windows(2).all(|w| w[0] <= w[1]), "sorted, with default: {nets:?}");
     let cases: Vec<(&str, Change, &str)> = vec![
         ("<", Box::new(|v| v.name = "a<b".into()), "VM name"),
         ("&", Box::new(|v| v.name = "a&b".into()), "VM name"),

@@ -10,6 +10,7 @@ mod console_socket;
 mod consoles;
 mod first_start;
 pub mod history;
+mod host_facts;
 mod hosts;
 mod iso_library;
 mod session;

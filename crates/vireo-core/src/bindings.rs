@@ -45,6 +45,8 @@ fn export_all(dir: &Path) {
     VmAddresses::export_all_to(dir).unwrap();
     BatchAction::export_all_to(dir).unwrap();
     BatchItem::export_all_to(dir).unwrap();
+    HostLimits::export_all_to(dir).unwrap();
+    PoolAction::export_all_to(dir).unwrap();
     std::fs::write(dir.join("console-wire.ts"), console_wire_ts()).unwrap();
     std::fs::write(dir.join("rules.ts"), rules_ts()).unwrap();
     std::fs::write(dir.join("validation-cases.json"), validation_cases()).unwrap();

@@ -115,6 +115,16 @@ pub struct NewPool {
     pub autostart: bool,
 }
 
+/// What can be done to a pool that exists (`"start"`, `{"autostart": true}` in JSON).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PoolAction {
+    Start,
+    Stop,
+    Refresh,
+    Autostart(bool),
+}
+
 /// A new volume in a pool: blank, or a linked clone over `backing` (qcow2 only).
 #[derive(Debug, Clone, Serialize, Deserialize, TS, PartialEq, Eq)]
 pub struct NewVolume {

@@ -21,6 +21,7 @@ mod leases;
 mod limits;
 mod media;
 pub mod metadata;
+mod network_names;
 mod pools;
 mod running;
 mod snapshots;

@@ -6,15 +6,7 @@ use crate::error::host_error;
 use crate::host::Host;
 use crate::xml::read;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostLimits {
-    /// The host's memory.
-    pub memory_kib: u64,
-    /// Its logical CPUs.
-    pub cpus: u32,
-    /// Whether libvirt can boot a guest with UEFI firmware there (OVMF installed).
-    pub uefi: bool,
-}
+pub use vireo_core::HostLimits;
 
 impl Host {
     pub async fn limits(&self) -> Result<HostLimits> {

@@ -11,14 +11,7 @@ use crate::xml::{self, read};
 
 const VIR_ERR_NO_STORAGE_POOL: i32 = 49;
 
-/// What can be done to a pool that exists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PoolAction {
-    Start,
-    Stop,
-    Refresh,
-    Autostart(bool),
-}
+pub use vireo_core::PoolAction;
 
 impl Host {
     pub async fn list_pools(&self) -> Result<Vec<PoolSummary>> {

@@ -9,10 +9,18 @@ import type { ConsoleOpened } from '../bindings/ConsoleOpened';
 import type { HistoryEntry } from '../bindings/HistoryEntry';
 import type { HostEvent } from '../bindings/HostEvent';
 import type { HostSummary } from '../bindings/HostSummary';
+import type { HostLimits } from '../bindings/HostLimits';
 import type { HostTarget } from '../bindings/HostTarget';
+import type { NewPool } from '../bindings/NewPool';
+import type { NewVm } from '../bindings/NewVm';
+import type { NewVolume } from '../bindings/NewVolume';
+import type { PoolAction } from '../bindings/PoolAction';
+import type { PoolSummary } from '../bindings/PoolSummary';
 import type { PromptAnswer } from '../bindings/PromptAnswer';
+import type { TaskSummary } from '../bindings/TaskSummary';
 import type { VmAction } from '../bindings/VmAction';
 import type { VmSummary } from '../bindings/VmSummary';
+import type { VolumeSummary } from '../bindings/VolumeSummary';
 import { toErrorPayload } from './errors';
 import { ConsoleSocket } from './console/socket';
 
@@ -67,6 +75,36 @@ export interface Api {
   closeConsole(id: string): Promise<void>;
   /** Logs a named timing mark in the core's log (name: 1-40 of a-z, 0-9, '-'). */
   mark(name: string): Promise<void>;
+  /** Running tasks and the most recent ended ones, newest first; changes arrive as `task` events. */
+  listTasks(): Promise<TaskSummary[]>;
+  /** Asks a task to stop; refused when it is past the point where it can. */
+  cancelTask(id: string): Promise<void>;
+  listPools(hostId: string): Promise<PoolSummary[]>;
+  createPool(hostId: string, pool: NewPool): Promise<PoolSummary>;
+  poolAction(hostId: string, name: string, action: PoolAction): Promise<void>;
+  deletePool(hostId: string, name: string, deleteContents: boolean): Promise<void>;
+  /** The pool's volumes, each with the VMs using it and the SHA-256 Vireo checked. */
+  listVolumes(hostId: string, pool: string): Promise<VolumeSummary[]>;
+  createVolume(hostId: string, pool: string, volume: NewVolume): Promise<VolumeSummary>;
+  resizeVolume(hostId: string, pool: string, name: string, capacity: number): Promise<void>;
+  /** Refused, naming them, while VMs use the volume. */
+  deleteVolume(hostId: string, pool: string, name: string): Promise<void>;
+  /** The host's ISO library (made on first use). */
+  listIsos(hostId: string): Promise<VolumeSummary[]>;
+  /** Uploads a file on this workstation into the library, as a task; its checksum is checked when given. */
+  uploadIso(hostId: string, path: string, name: string | null, expectedSha256: string | null): Promise<TaskSummary>;
+  /** Refused, naming them, while VMs have the ISO in a drive. */
+  deleteIso(hostId: string, name: string): Promise<void>;
+  isoDir(hostId: string): Promise<string>;
+  setIsoDir(hostId: string, dir: string): Promise<void>;
+  /** What a new VM may ask of the host: memory, CPUs, UEFI. */
+  hostLimits(hostId: string): Promise<HostLimits>;
+  /** The host's libvirt networks, for a new VM's NICs. */
+  listNetworkNames(hostId: string): Promise<string[]>;
+  /** Checks the form against the host and starts making the VM, as a task. */
+  createVm(hostId: string, vm: NewVm): Promise<TaskSummary>;
+  /** Deletes the VM, as a task; its disks too when `removeStorage`. */
+  deleteVm(hostId: string, uuid: string, removeStorage: boolean): Promise<TaskSummary>;
 }
 
 /** The open consoles' sockets, by console id. */
@@ -116,4 +154,37 @@ export const api: Api = {
   mark: async (name) => {
     await call<null>('ui_mark', { name });
   },
+  listTasks: () => call<TaskSummary[]>('list_tasks'),
+  cancelTask: async (id) => {
+    await call<null>('cancel_task', { id });
+  },
+  listPools: (hostId) => call<PoolSummary[]>('list_pools', { hostId }),
+  createPool: (hostId, pool) => call<PoolSummary>('create_pool', { hostId, pool }),
+  poolAction: async (hostId, name, action) => {
+    await call<null>('pool_action', { hostId, name, action });
+  },
+  deletePool: async (hostId, name, deleteContents) => {
+    await call<null>('delete_pool', { hostId, name, deleteContents });
+  },
+  listVolumes: (hostId, pool) => call<VolumeSummary[]>('list_volumes', { hostId, pool }),
+  createVolume: (hostId, pool, volume) => call<VolumeSummary>('create_volume', { hostId, pool, volume }),
+  resizeVolume: async (hostId, pool, name, capacity) => {
+    await call<null>('resize_volume', { hostId, pool, name, capacity });
+  },
+  deleteVolume: async (hostId, pool, name) => {
+    await call<null>('delete_volume', { hostId, pool, name });
+  },
+  listIsos: (hostId) => call<VolumeSummary[]>('list_isos', { hostId }),
+  uploadIso: (hostId, path, name, expectedSha256) => call<TaskSummary>('upload_iso', { hostId, path, name, expectedSha256 }),
+  deleteIso: async (hostId, name) => {
+    await call<null>('delete_iso', { hostId, name });
+  },
+  isoDir: (hostId) => call<string>('iso_dir', { hostId }),
+  setIsoDir: async (hostId, dir) => {
+    await call<null>('set_iso_dir', { hostId, dir });
+  },
+  hostLimits: (hostId) => call<HostLimits>('host_limits', { hostId }),
+  listNetworkNames: (hostId) => call<string[]>('list_network_names', { hostId }),
+  createVm: (hostId, vm) => call<TaskSummary>('create_vm', { hostId, vm }),
+  deleteVm: (hostId, uuid, removeStorage) => call<TaskSummary>('delete_vm', { hostId, uuid, removeStorage }),
 };

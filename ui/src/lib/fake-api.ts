@@ -25,6 +25,15 @@ import type { Api } from './api';
 import { coreVerdict, type CaseField } from './core-cases';
 import { sshAddress } from './hosts';
 import { hostNameProblem, trimWhiteSpace, vmNameProblem } from './names';
+import { FakeStorage } from './fake-storage';
+import type { HostLimits } from '../bindings/HostLimits';
+import type { NewPool } from '../bindings/NewPool';
+import type { NewVm } from '../bindings/NewVm';
+import type { NewVolume } from '../bindings/NewVolume';
+import type { PoolAction } from '../bindings/PoolAction';
+import type { PoolSummary } from '../bindings/PoolSummary';
+import type { TaskSummary } from '../bindings/TaskSummary';
+import type { VolumeSummary } from '../bindings/VolumeSummary';
 
 /** The core's `invalid_input` rejection (`Error::invalid` in vireo-core). */
 function invalid(field: string, reason: string): ErrorPayload {
@@ -412,6 +421,103 @@ export class FakeApi implements Api {
 
   emit(ev: HostEvent): void {
     this.#handler?.(ev);
+  }
+
+  /** Pools, volumes, the ISO library and tasks (fake-storage.ts); tests set them up and move tasks on there. */
+  storage = new FakeStorage(
+    (ev) => this.emit(ev),
+    (hostId) => this.vms[hostId] ?? [],
+  );
+
+  /** Runs a storage call as a command: recorded, answered after a turn, refusals thrown. */
+  async #store<T>(call: string, run: () => T): Promise<T> {
+    this.calls.push(call);
+    return run();
+  }
+
+  listTasks(): Promise<TaskSummary[]> {
+    return this.#store('list_tasks', () => structuredClone(this.storage.tasks));
+  }
+
+  cancelTask(id: string): Promise<void> {
+    return this.#store(`cancel_task ${id}`, () => this.storage.cancelTask(id));
+  }
+
+  listPools(hostId: string): Promise<PoolSummary[]> {
+    return this.#store(`list_pools ${hostId}`, () => this.storage.listPools(hostId));
+  }
+
+  createPool(hostId: string, pool: NewPool): Promise<PoolSummary> {
+    return this.#store(`create_pool ${hostId} ${pool.name}`, () => this.storage.createPool(hostId, pool));
+  }
+
+  poolAction(hostId: string, name: string, action: PoolAction): Promise<void> {
+    return this.#store(`pool_action ${hostId} ${name} ${JSON.stringify(action)}`, () => this.storage.poolAction(hostId, name, action));
+  }
+
+  deletePool(hostId: string, name: string, deleteContents: boolean): Promise<void> {
+    return this.#store(`delete_pool ${hostId} ${name} ${deleteContents}`, () => this.storage.deletePool(hostId, name));
+  }
+
+  listVolumes(hostId: string, pool: string): Promise<VolumeSummary[]> {
+    return this.#store(`list_volumes ${hostId} ${pool}`, () => this.storage.listVolumes(hostId, pool));
+  }
+
+  createVolume(hostId: string, pool: string, volume: NewVolume): Promise<VolumeSummary> {
+    return this.#store(`create_volume ${hostId} ${pool} ${volume.name} ${volume.capacity}`, () => this.storage.createVolume(hostId, pool, volume));
+  }
+
+  resizeVolume(hostId: string, pool: string, name: string, capacity: number): Promise<void> {
+    return this.#store(`resize_volume ${hostId} ${pool} ${name} ${capacity}`, () => this.storage.resizeVolume(hostId, pool, name, capacity));
+  }
+
+  deleteVolume(hostId: string, pool: string, name: string): Promise<void> {
+    return this.#store(`delete_volume ${hostId} ${pool} ${name}`, () => this.storage.deleteVolume(hostId, pool, name));
+  }
+
+  listIsos(hostId: string): Promise<VolumeSummary[]> {
+    return this.#store(`list_isos ${hostId}`, () => this.storage.listIsos(hostId));
+  }
+
+  uploadIso(hostId: string, path: string, name: string | null, expectedSha256: string | null): Promise<TaskSummary> {
+    return this.#store(`upload_iso ${hostId} ${path}`, () => this.storage.uploadIso(hostId, path, name, expectedSha256));
+  }
+
+  deleteIso(hostId: string, name: string): Promise<void> {
+    return this.#store(`delete_iso ${hostId} ${name}`, () => this.storage.deleteIso(hostId, name));
+  }
+
+  isoDir(hostId: string): Promise<string> {
+    return this.#store(`iso_dir ${hostId}`, () => this.storage.isoDir(hostId));
+  }
+
+  setIsoDir(hostId: string, dir: string): Promise<void> {
+    return this.#store(`set_iso_dir ${hostId} ${dir}`, () => {
+      if (!dir.startsWith('/')) throw invalid('ISO directory', `'${dir}' is not an absolute path (start it with /)`);
+      this.storage.isoDirs[hostId] = dir;
+    });
+  }
+
+  hostLimits(hostId: string): Promise<HostLimits> {
+    return this.#store(`host_limits ${hostId}`, () => structuredClone(this.storage.limits));
+  }
+
+  listNetworkNames(hostId: string): Promise<string[]> {
+    return this.#store(`list_network_names ${hostId}`, () => [...this.storage.networks]);
+  }
+
+  createVm(hostId: string, vm: NewVm): Promise<TaskSummary> {
+    return this.#store(`create_vm ${hostId} ${vm.name}`, () => this.storage.createVm(hostId, vm, (made) => (this.vms[hostId] ??= []).push(made)));
+  }
+
+  deleteVm(hostId: string, uuid: string, removeStorage: boolean): Promise<TaskSummary> {
+    return this.#store(`delete_vm ${hostId} ${uuid} ${removeStorage}`, () =>
+      this.storage.deleteVm(hostId, uuid, removeStorage, (gone) => {
+        const vm = (this.vms[hostId] ?? []).find((v) => v.uuid === gone);
+        this.vms[hostId] = (this.vms[hostId] ?? []).filter((v) => v.uuid !== gone);
+        return vm?.name ?? null;
+      }),
+    );
   }
 
   /**

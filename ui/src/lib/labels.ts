@@ -92,6 +92,13 @@ export const ERROR_TITLE: Readonly<Record<string, MessageKey>> = {
   disconnected: 'error.disconnected',
   invalid_state: 'error.invalid_state',
   libvirt: 'error.libvirt',
+  not_found: 'error.not_found',
+  already_exists: 'error.already_exists',
+  in_use: 'error.in_use',
+  checksum_mismatch: 'error.checksum_mismatch',
+  beyond_host: 'error.beyond_host',
+  cancelled: 'error.cancelled',
+  interrupted: 'error.interrupted',
   store: 'error.store',
   internal: 'error.internal',
 };

@@ -11,7 +11,9 @@ import type { HistoryEntry } from '../bindings/HistoryEntry';
 import type { HostEvent } from '../bindings/HostEvent';
 import type { HostSummary } from '../bindings/HostSummary';
 import type { HostTarget } from '../bindings/HostTarget';
+import type { NewVm } from '../bindings/NewVm';
 import type { PromptAnswer } from '../bindings/PromptAnswer';
+import type { TaskSummary } from '../bindings/TaskSummary';
 import type { VmAction } from '../bindings/VmAction';
 import type { VmSummary } from '../bindings/VmSummary';
 import type { Api } from './api';
@@ -20,14 +22,18 @@ import { markFirstRows } from './first-paint';
 import { HISTORY_LIMIT } from './history';
 import { applyHostStatus, isLive, sortHosts, type HostStatusEvent } from './hosts';
 import { getLocale } from './i18n';
+import { TaskStore } from './task-store.svelte';
 import { VmEntry } from './vm-entry.svelte';
 import type { LifecycleEvent, StatsEvent } from './vms';
 
 /** Older error banners are dropped beyond this many so a flapping host cannot flood the screen. */
 const MAX_ERRORS = 4;
 
-/** What the main panel shows: the selected host's VMs, or the history of changes on all hosts. */
-export type View = 'vms' | 'history';
+/**
+ * What the main panel shows: the selected host's VMs, its storage pools, its ISO library,
+ * or the history of changes on all hosts.
+ */
+export type View = 'vms' | 'storage' | 'isos' | 'history';
 
 export interface ShownError {
   id: number;
@@ -63,6 +69,8 @@ export class Session {
   historyError = $state<ErrorPayload | null>(null);
 
   selectedHost = $derived(this.hosts.find((h) => h.id === this.selectedId) ?? null);
+  /** Long work on every host (uploads, VM creation, ...), kept across views. */
+  tasks: TaskStore;
 
   /** Whether the rows shown were listed while the host was connected, with no disconnect since. */
   #vmsLive = $state(false);
@@ -114,6 +122,12 @@ export class Session {
 
   constructor(api: Api) {
     this.#api = api;
+    this.tasks = new TaskStore(api);
+  }
+
+  /** The backend, for pages that call it for the selected host (storage, the wizard). */
+  get api(): Api {
+    return this.#api;
   }
 
   /**
@@ -130,7 +144,9 @@ export class Session {
       .then((fn) => (stopped ? fn() : (unlisten = fn)))
       .catch((e) => this.pushError(toErrorPayload(e)))
       .finally(() => {
-        if (!stopped) void this.loadHosts();
+        if (stopped) return;
+        void this.loadHosts();
+        void this.tasks.load();
       });
     return () => {
       stopped = true;
@@ -302,6 +318,11 @@ export class Session {
         if (this.#listing?.hostId === ev.host_id) this.#rememberDuringList(ev);
         this.#applyVmEvent(ev, false);
         return;
+      case 'task':
+        this.tasks.apply(ev.task);
+        // A task that ended was recorded in history.
+        if (ev.task.state !== 'running') this.#historyChanged();
+        return;
     }
   }
 
@@ -398,6 +419,34 @@ export class Session {
       this.busy.delete(key);
       this.#historyChanged();
     }
+  }
+
+  /**
+   * Starts making a VM on the host from the wizard's form; its task shows in the task list.
+   * A refusal (the host's limits, a name in use) is left to the wizard to show.
+   */
+  async createVm(hostId: string, vm: NewVm): Promise<TaskSummary> {
+    try {
+      const task = await this.#api.createVm(hostId, vm);
+      this.tasks.apply(task);
+      return task;
+    } catch (e) {
+      throw toErrorPayload(e);
+    } finally {
+      this.#historyChanged();
+    }
+  }
+
+  /** Deletes the VM with this UUID on the selected host, its disks too when asked, as a task. */
+  async deleteVm(uuid: string, removeStorage: boolean): Promise<void> {
+    const hostId = this.selectedId;
+    if (hostId === null || this.vmsStale) return;
+    try {
+      this.tasks.apply(await this.#api.deleteVm(hostId, uuid, removeStorage));
+    } catch (e) {
+      this.pushError(toErrorPayload(e));
+    }
+    this.#historyChanged();
   }
 
   /** Saves the host's acceleration setting, then shows the saved value (hosts are not re-read for it). */
@@ -498,6 +547,12 @@ export class Session {
     this.#historyChanged();
     await this.loadHosts();
     if (!this.hosts.some((h) => h.id === this.selectedId)) this.select(this.#firstHostId());
+  }
+
+  /** Opens the selected host's storage pools or its ISO library. */
+  showHostPage(view: 'storage' | 'isos'): void {
+    this.showVms();
+    this.view = view;
   }
 
   showVms(): void {
