@@ -308,7 +308,8 @@ check_guest_files_reachable() {
 # each test removes its own, but a run killed mid-test cannot).
 clean_test_leftovers() {
   local name
-  virsh -q list --all --name 2>/dev/null | grep '^vireo-test-' | while read -r name; do
+  # (grep finds none on a clean machine: not a failure under pipefail.)
+  { virsh -q list --all --name 2>/dev/null | grep '^vireo-test-' || true; } | while read -r name; do
     virsh -q destroy "$name" >/dev/null 2>&1 || true
     virsh -q undefine --nvram --snapshots-metadata "$name" >/dev/null 2>&1 \
       || virsh -q undefine "$name" >/dev/null 2>&1 || true

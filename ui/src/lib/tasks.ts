@@ -27,6 +27,7 @@ export const TASK_STEP_LABEL: Record<TaskStep, MessageKey> = {
   verifying: 'task.step.verifying',
   deleting: 'task.step.deleting',
   cleaning_up: 'task.step.cleaning_up',
+  reverting: 'task.step.reverting',
 };
 
 export const TASK_STATE_LABEL: Record<TaskState, MessageKey> = {
