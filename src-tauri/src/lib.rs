@@ -7,9 +7,11 @@ mod compositing;
 mod events;
 mod mark;
 mod reveal;
+mod snapshot_commands;
 mod storage_commands;
 mod task_commands;
 mod vm_commands;
+mod vm_edit_commands;
 
 use tauri::Manager;
 use vireo_app::Vireo;
@@ -70,6 +72,19 @@ pub fn run() -> i32 {
             vm_commands::list_network_names,
             vm_commands::create_vm,
             vm_commands::delete_vm,
+            vm_edit_commands::vm_detail,
+            vm_edit_commands::change_vm,
+            vm_edit_commands::vm_addresses,
+            vm_edit_commands::vm_tags,
+            vm_edit_commands::set_guest_password,
+            vm_edit_commands::batch_vms,
+            snapshot_commands::cdrom_drives,
+            snapshot_commands::change_media,
+            snapshot_commands::list_snapshots,
+            snapshot_commands::create_snapshot,
+            snapshot_commands::revert_snapshot,
+            snapshot_commands::delete_snapshot,
+            snapshot_commands::clone_vm,
             mark::ui_mark
         ])
         .build(tauri::generate_context!());

@@ -3,6 +3,16 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { Accel } from '../bindings/Accel';
+import type { BatchAction } from '../bindings/BatchAction';
+import type { BatchItem } from '../bindings/BatchItem';
+import type { CdromDrive } from '../bindings/CdromDrive';
+import type { ChangeOutcome } from '../bindings/ChangeOutcome';
+import type { NewClone } from '../bindings/NewClone';
+import type { NewSnapshot } from '../bindings/NewSnapshot';
+import type { SnapshotSummary } from '../bindings/SnapshotSummary';
+import type { VmAddresses } from '../bindings/VmAddresses';
+import type { VmChange } from '../bindings/VmChange';
+import type { VmDetail } from '../bindings/VmDetail';
 import type { ConsoleInfo } from '../bindings/ConsoleInfo';
 import type { ConsoleInput } from '../bindings/ConsoleInput';
 import type { ConsoleOpened } from '../bindings/ConsoleOpened';
@@ -105,6 +115,31 @@ export interface Api {
   createVm(hostId: string, vm: NewVm): Promise<TaskSummary>;
   /** Deletes the VM, as a task; its disks too when `removeStorage`. */
   deleteVm(hostId: string, uuid: string, removeStorage: boolean): Promise<TaskSummary>;
+  /** The VM's configuration: what runs now and what the next boot gets. */
+  vmDetail(hostId: string, uuid: string): Promise<VmDetail>;
+  /** One change to the VM; the outcome says whether it is live now or from the next boot. */
+  changeVm(hostId: string, uuid: string, change: VmChange): Promise<ChangeOutcome>;
+  /** The running VMs' IP addresses, for the whole host in one call. */
+  vmAddresses(hostId: string): Promise<VmAddresses[]>;
+  /** Every VM's tags, by UUID, for the whole host in one call. */
+  vmTags(hostId: string): Promise<Record<string, string[]>>;
+  /** Sets a guest user's password through the guest agent (refused with no_guest_agent without one). */
+  setGuestPassword(hostId: string, uuid: string, user: string, password: string): Promise<void>;
+  /** The action on each selected VM (a few at a time); each one's outcome. */
+  batchVms(hostId: string, uuids: string[], action: BatchAction): Promise<BatchItem[]>;
+  /** The VM's CD-ROM drives, each with the image in it. */
+  cdromDrives(hostId: string, uuid: string): Promise<CdromDrive[]>;
+  /** Puts the ISO at this path (a volume's path) in the drive, or ejects it (null); live too. */
+  changeMedia(hostId: string, uuid: string, target: string, iso: string | null): Promise<CdromDrive[]>;
+  /** The VM's snapshots; `parent` and `children` make the tree. */
+  listSnapshots(hostId: string, uuid: string): Promise<SnapshotSummary[]>;
+  createSnapshot(hostId: string, uuid: string, snapshot: NewSnapshot): Promise<SnapshotSummary>;
+  /** Brings the VM back to the snapshot, as a task. */
+  revertSnapshot(hostId: string, uuid: string, snapshot: string): Promise<TaskSummary>;
+  /** Refused while it has children unless `withChildren`. */
+  deleteSnapshot(hostId: string, uuid: string, snapshot: string, withChildren: boolean): Promise<void>;
+  /** Clones the shut-off VM, full or linked, as a task. */
+  cloneVm(hostId: string, uuid: string, clone: NewClone): Promise<TaskSummary>;
 }
 
 /** The open consoles' sockets, by console id. */
@@ -187,4 +222,21 @@ export const api: Api = {
   listNetworkNames: (hostId) => call<string[]>('list_network_names', { hostId }),
   createVm: (hostId, vm) => call<TaskSummary>('create_vm', { hostId, vm }),
   deleteVm: (hostId, uuid, removeStorage) => call<TaskSummary>('delete_vm', { hostId, uuid, removeStorage }),
+  vmDetail: (hostId, uuid) => call<VmDetail>('vm_detail', { hostId, uuid }),
+  changeVm: (hostId, uuid, change) => call<ChangeOutcome>('change_vm', { hostId, uuid, change }),
+  vmAddresses: (hostId) => call<VmAddresses[]>('vm_addresses', { hostId }),
+  vmTags: (hostId) => call<Record<string, string[]>>('vm_tags', { hostId }),
+  setGuestPassword: async (hostId, uuid, user, password) => {
+    await call<null>('set_guest_password', { hostId, uuid, user, password });
+  },
+  batchVms: (hostId, uuids, action) => call<BatchItem[]>('batch_vms', { hostId, uuids, action }),
+  cdromDrives: (hostId, uuid) => call<CdromDrive[]>('cdrom_drives', { hostId, uuid }),
+  changeMedia: (hostId, uuid, target, iso) => call<CdromDrive[]>('change_media', { hostId, uuid, target, iso }),
+  listSnapshots: (hostId, uuid) => call<SnapshotSummary[]>('list_snapshots', { hostId, uuid }),
+  createSnapshot: (hostId, uuid, snapshot) => call<SnapshotSummary>('create_snapshot', { hostId, uuid, snapshot }),
+  revertSnapshot: (hostId, uuid, snapshot) => call<TaskSummary>('revert_snapshot', { hostId, uuid, snapshot }),
+  deleteSnapshot: async (hostId, uuid, snapshot, withChildren) => {
+    await call<null>('delete_snapshot', { hostId, uuid, snapshot, withChildren });
+  },
+  cloneVm: (hostId, uuid, clone) => call<TaskSummary>('clone_vm', { hostId, uuid, clone }),
 };

@@ -3,6 +3,17 @@
 // no validation of its own to drift from the core's, but for the SSH fields, which no
 // validation case covers yet (see `sshRefusal`). Its SSH hosts sign in like the core's: an
 // unknown host key is asked about first, then (password sign-in) the password.
+import type { BatchAction } from '../bindings/BatchAction';
+import type { BatchItem } from '../bindings/BatchItem';
+import type { CdromDrive } from '../bindings/CdromDrive';
+import type { ChangeOutcome } from '../bindings/ChangeOutcome';
+import type { NewClone } from '../bindings/NewClone';
+import type { NewSnapshot } from '../bindings/NewSnapshot';
+import type { SnapshotSummary } from '../bindings/SnapshotSummary';
+import type { VmAddresses } from '../bindings/VmAddresses';
+import type { VmChange } from '../bindings/VmChange';
+import type { VmDetail } from '../bindings/VmDetail';
+import { FakeVmConfig } from './fake-vm-config';
 import type { ConsoleInfo } from '../bindings/ConsoleInfo';
 import type { ConsoleInput } from '../bindings/ConsoleInput';
 import { encodeRecords } from './console/wire';
@@ -518,6 +529,82 @@ export class FakeApi implements Api {
         return vm?.name ?? null;
       }),
     );
+  }
+
+  /** VM details, CD-ROMs, snapshots, tags and addresses (fake-vm-config.ts); tests set them up there. */
+  config = new FakeVmConfig(
+    this.storage,
+    (hostId) => this.vms[hostId] ?? [],
+    (hostId, vm) => (this.vms[hostId] ??= []).push(vm),
+  );
+
+  vmDetail(hostId: string, uuid: string): Promise<VmDetail> {
+    return this.#store(`vm_detail ${hostId} ${uuid}`, () => structuredClone(this.config.detail(hostId, uuid)));
+  }
+
+  changeVm(hostId: string, uuid: string, change: VmChange): Promise<ChangeOutcome> {
+    return this.#store(`change_vm ${hostId} ${uuid} ${JSON.stringify(change)}`, () => this.config.change(hostId, uuid, change));
+  }
+
+  vmAddresses(hostId: string): Promise<VmAddresses[]> {
+    return this.#store(`vm_addresses ${hostId}`, () => structuredClone(this.config.addresses[hostId] ?? []));
+  }
+
+  vmTags(hostId: string): Promise<Record<string, string[]>> {
+    return this.#store(`vm_tags ${hostId}`, () => this.config.tags(hostId));
+  }
+
+  setGuestPassword(hostId: string, uuid: string, user: string, _password: string): Promise<void> {
+    return this.#store(`set_guest_password ${hostId} ${uuid} ${user}`, () => {
+      const d = this.config.detail(hostId, uuid);
+      if (!d.agent_channel || d.state !== 'running') {
+        throw { code: 'no_guest_agent', message: `${d.name} has no guest agent answering`, hint: 'install qemu-guest-agent in the guest and start it' };
+      }
+    });
+  }
+
+  batchVms(hostId: string, uuids: string[], action: BatchAction): Promise<BatchItem[]> {
+    return this.#store(`batch_vms ${hostId} ${uuids.length} ${JSON.stringify(action)}`, () =>
+      uuids.map((uuid) => {
+        const vm = (this.vms[hostId] ?? []).find((v) => v.uuid === uuid);
+        if (!vm) return { uuid, name: uuid, error: { code: 'vm_not_found', message: `no VM with UUID ${uuid} on this host`, hint: null } };
+        const kind = action.kind;
+        if (kind === 'start' && vm.state === 'running') return { uuid, name: vm.name, error: { code: 'invalid_state', message: `${vm.name} is already running`, hint: null } };
+        if (kind === 'start') vm.state = 'running';
+        else if (kind === 'shutdown' || kind === 'destroy') vm.state = 'shut_off';
+        else this.vms[hostId] = (this.vms[hostId] ?? []).filter((v) => v.uuid !== uuid);
+        this.#record(this.#hostName(hostId), kind === 'delete' ? 'delete_vm' : kind, vm.name, null);
+        return { uuid, name: vm.name, error: null };
+      }),
+    );
+  }
+
+  cdromDrives(hostId: string, uuid: string): Promise<CdromDrive[]> {
+    return this.#store(`cdrom_drives ${hostId} ${uuid}`, () => this.config.drives(hostId, uuid));
+  }
+
+  changeMedia(hostId: string, uuid: string, target: string, iso: string | null): Promise<CdromDrive[]> {
+    return this.#store(`change_media ${hostId} ${uuid} ${target} ${iso}`, () => this.config.changeMedia(hostId, uuid, target, iso));
+  }
+
+  listSnapshots(hostId: string, uuid: string): Promise<SnapshotSummary[]> {
+    return this.#store(`list_snapshots ${hostId} ${uuid}`, () => structuredClone(this.config.listSnapshots(hostId, uuid)));
+  }
+
+  createSnapshot(hostId: string, uuid: string, snapshot: NewSnapshot): Promise<SnapshotSummary> {
+    return this.#store(`create_snapshot ${hostId} ${uuid} ${snapshot.name}`, () => structuredClone(this.config.createSnapshot(hostId, uuid, snapshot)));
+  }
+
+  revertSnapshot(hostId: string, uuid: string, snapshot: string): Promise<TaskSummary> {
+    return this.#store(`revert_snapshot ${hostId} ${uuid} ${snapshot}`, () => this.config.revertSnapshot(hostId, uuid, snapshot));
+  }
+
+  deleteSnapshot(hostId: string, uuid: string, snapshot: string, withChildren: boolean): Promise<void> {
+    return this.#store(`delete_snapshot ${hostId} ${uuid} ${snapshot} ${withChildren}`, () => this.config.deleteSnapshot(hostId, uuid, snapshot, withChildren));
+  }
+
+  cloneVm(hostId: string, uuid: string, clone: NewClone): Promise<TaskSummary> {
+    return this.#store(`clone_vm ${hostId} ${uuid} ${clone.name} ${clone.mode}`, () => this.config.cloneVm(hostId, uuid, clone));
   }
 
   /**

@@ -223,6 +223,14 @@ export class FakeStorage {
     return structuredClone(task);
   }
 
+  /** A running task of another fake (revert, clone): `finish` does its work when a test finishes it. */
+  startTask(hostId: string, kind: TaskKind, target: string, finish: Finish, step: TaskSummary['step'] = 'checking'): TaskSummary {
+    const task = this.#start(hostId, kind, target, finish);
+    task.step = step;
+    this.#push(task);
+    return structuredClone(task);
+  }
+
   cancelTask(id: string): void {
     const task = this.#task(id);
     if (task.state !== 'running') return;
