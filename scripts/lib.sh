@@ -32,7 +32,7 @@ RUN_PACKAGES=(
   build-essential pkg-config curl ca-certificates file procps libssl-dev librsvg2-dev libxdo-dev
   libwebkit2gtk-4.1-dev libvirt-dev libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu
   libvirt-daemon-config-network dnsmasq-base iptables iproute2
-  xorriso
+  xorriso ovmf
 )
 # libvirt-daemon-system brings the users, groups and systemd units; it pulls in systemd,
 # so only where systemd runs.
@@ -45,7 +45,7 @@ fi
 # for the remote-host tests, which start their own sshd on 127.0.0.1.
 # shellcheck disable=SC2034 # used by test.sh
 TEST_PACKAGES=(
-  xvfb xauth webkit2gtk-driver busybox-static cpio xorriso grub-pc-bin grub-common mtools libxml2-utils
+  xvfb xauth webkit2gtk-driver busybox-static cpio xorriso grub-pc-bin grub-efi-amd64-bin grub-common mtools libxml2-utils
   fonts-wqy-microhei openssh-server openssh-client
 )
 

@@ -41,6 +41,6 @@ log "Rust: unit and integration tests (real libvirtd; the e2e test runs last)"
 cargo test --workspace -- --skip e2e_
 
 log "end to end: the real window under Xvfb via tauri-driver + WebKitWebDriver"
-cargo test --workspace --test e2e_window --test e2e_scale --test e2e_ssh --test e2e_console --test e2e_storage -- --nocapture
+cargo test --workspace --test e2e_window --test e2e_scale --test e2e_ssh --test e2e_console --test e2e_storage --test e2e_vm_detail -- --nocapture
 
 log "all tests passed"

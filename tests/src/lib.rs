@@ -14,6 +14,7 @@ pub mod procs;
 pub mod pty;
 pub mod machine;
 pub mod netns;
+pub mod page;
 pub mod silent_peer;
 pub mod screen;
 pub mod sshd;

@@ -96,6 +96,45 @@ async fn a_vm_from_the_uploaded_iso_boots_reads_its_seed_and_goes_with_its_stora
     }
 }
 
+/// UEFI where the host has OVMF (test.sh installs it): the wizard's path with UEFI firmware
+/// boots the test ISO (its EFI image) on OVMF, its own NVRAM made beside libvirt's, and the
+/// NVRAM goes with the VM.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_uefi_vm_boots_the_iso_on_ovmf_and_its_nvram_goes_with_it() {
+    let data = tempfile::tempdir().unwrap();
+    let (app, host) = local(data.path()).await;
+    assert!(app.host_limits(&host).await.unwrap().uefi, "the host offers UEFI (OVMF is installed)");
+    let pool = TestPool::make(&app, &host).await;
+    let iso = pool.upload(&app, &host, &guest_fixture().iso, "guest.iso").await;
+    let name = unique_name("efi");
+    let _guard = Cleanup(name.clone());
+    let mac = unique_mac();
+    let mut vm = new_vm(&name, &pool.name, &iso.path, &mac);
+    vm.firmware = Firmware::Uefi;
+    // OVMF keeps part of a small guest's memory: at 160 MiB GRUB's EFI build runs out
+    // loading the kernel and initrd ("error: out of memory"); 384 MiB boots.
+    vm.memory_mib = 384;
+    let task = app.create_vm(&host, vm).await.unwrap();
+    let uuid = app.wait_task(&task.id).await.expect("create the UEFI VM").result.unwrap();
+    let h = app.host(&host).unwrap();
+    let xml = h.vm_xml(&vireo_core::VmRef::Uuid(uuid.clone())).await.unwrap();
+    validate("domain", &xml);
+    assert!(xml.contains("OVMF") && xml.contains("<nvram"), "libvirt picked OVMF and made an NVRAM: {xml}");
+    let nvram = xml.split("<nvram").nth(1).and_then(|r| r.split('>').nth(1)).and_then(|r| r.split('<').next()).unwrap().to_owned();
+    assert!(Path::new(&nvram).exists(), "{nvram}");
+    let detail = app.vm_detail(&host, &uuid).await.unwrap();
+    assert_eq!(detail.firmware, Firmware::Uefi);
+
+    let lease = wait::lease(&h, "default", &mac, 180).await;
+    let block = wait::http_until(&lease.ip, "/block", 60, "the disk", |b| b.contains("vda")).await;
+    assert!(block.contains("sr0"), "booted from the ISO's EFI image: {block}");
+
+    let task = app.delete_vm(&host, &uuid, true).await.unwrap();
+    app.wait_task(&task.id).await.expect("delete the UEFI VM");
+    assert!(!Path::new(&nvram).exists(), "its NVRAM went with it");
+    assert_eq!(pool.files(), ["guest.iso"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_are_refused_before_anything_is_made() {
     let data = tempfile::tempdir().unwrap();

@@ -66,6 +66,67 @@ describe('the storage pages', () => {
   });
 });
 
+describe('making a pool', () => {
+  it('of each kind, with the fields that kind needs checked before sending', async () => {
+    render(App);
+    await waitFor(() => expect(q('tr[data-vm="web"]')).not.toBeNull());
+    await fireEvent.click(byTestId('show-storage'));
+    await waitFor(() => expect(q('tr[data-pool="default"]')).not.toBeNull());
+    await fireEvent.click(byTestId('pool-new'));
+    await fireEvent.input(byTestId('pool-name'), { target: { value: 'fast' } });
+    await fireEvent.change(byTestId('pool-kind'), { target: { value: 'logical' } });
+    expect(q('[data-testid="pool-path"]')).toBeNull();
+    await fireEvent.input(byTestId('pool-vg'), { target: { value: 'vg 0' } });
+    await fireEvent.click(byTestId('pool-create'));
+    expect(byTestId('pool-vg-problem').textContent).toContain('volume group');
+    expect(fake.api.calls.some((c) => c.startsWith('create_pool'))).toBe(false);
+    await fireEvent.input(byTestId('pool-vg'), { target: { value: 'vg0' } });
+    await fireEvent.click(byTestId('pool-create'));
+    await waitFor(() => expect(q('tr[data-pool="fast"]')).not.toBeNull());
+    expect(fake.api.storage.pools['1'].find((p) => p.name === 'fast')?.path).toBe('/dev/vg0');
+    await waitFor(() => expect(q('[data-testid="pool-name"]')).toBeNull());
+
+    await fireEvent.click(byTestId('pool-new'));
+    await fireEvent.input(byTestId('pool-name'), { target: { value: 'nas' } });
+    await fireEvent.change(byTestId('pool-kind'), { target: { value: 'netfs' } });
+    await fireEvent.input(byTestId('pool-server'), { target: { value: 'nas.lan' } });
+    await fireEvent.input(byTestId('pool-export'), { target: { value: 'export/vms' } });
+    await fireEvent.input(byTestId('pool-path'), { target: { value: '/mnt/nas' } });
+    await fireEvent.click(byTestId('pool-create'));
+    expect(byTestId('pool-export-problem').textContent).toContain('starting with /');
+    await fireEvent.input(byTestId('pool-export'), { target: { value: '/export/vms' } });
+    await fireEvent.click(byTestId('pool-create'));
+    await waitFor(() => expect(q('tr[data-pool="nas"]')).not.toBeNull());
+    expect(fake.api.calls).toContain('create_pool 1 nas');
+  });
+});
+
+describe("the ISO library's directory", () => {
+  it('moves an empty library, and shows the refusal for one holding ISOs', async () => {
+    render(App);
+    await waitFor(() => expect(q('tr[data-vm="web"]')).not.toBeNull());
+    await fireEvent.click(byTestId('show-isos'));
+    await waitFor(() => expect(byTestId('iso-dir').textContent).toBe('/var/lib/libvirt/images/vireo-isos'));
+    await fireEvent.click(byTestId('iso-dir-change'));
+    await fireEvent.input(byTestId('iso-dir-input'), { target: { value: 'relative/dir' } });
+    expect(byTestId('iso-dir-problem').textContent).toContain('starting with /');
+    expect(byTestId<HTMLButtonElement>('iso-dir-save').disabled).toBe(true);
+    await fireEvent.input(byTestId('iso-dir-input'), { target: { value: '/srv/isos' } });
+    await fireEvent.click(byTestId('iso-dir-save'));
+    await waitFor(() => expect(byTestId('iso-dir').textContent).toBe('/srv/isos'));
+    expect(q('[data-testid="iso-dir-form"]')).toBeNull();
+
+    fake.api.storage.files.set('/home/me/a.iso', { size: 1 << 20, sha256: 'cd'.repeat(32) });
+    await fake.api.uploadIso('1', '/home/me/a.iso', null, null);
+    fake.api.storage.finish(fake.api.storage.tasks[0].id);
+    await fireEvent.click(byTestId('iso-dir-change'));
+    await fireEvent.input(byTestId('iso-dir-input'), { target: { value: '/elsewhere' } });
+    await fireEvent.click(byTestId('iso-dir-save'));
+    await waitFor(() => expect(byTestId('iso-error').textContent).toContain('holding 1 ISO(s)'));
+    expect(byTestId('iso-dir').textContent).toBe('/srv/isos');
+  });
+});
+
 describe('deleting a VM', () => {
   it('asks first, keeps its disks unless told, and runs as a task', async () => {
     render(App);

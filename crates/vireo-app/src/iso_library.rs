@@ -22,19 +22,24 @@ impl Vireo {
         Ok(set.unwrap_or_else(|| DEFAULT_ISO_DIR.to_owned()))
     }
 
-    /// Sets where the host's ISO library is made. Once the library's pool exists at
-    /// another place it stays there: delete it first (`delete_pool vireo-isos`).
+    /// Sets where the host's ISO library is made. A library already made elsewhere moves
+    /// only while it holds no ISO (its pool is forgotten here and made again at `dir` on
+    /// next use); one holding ISOs is refused, naming how many, so nothing is lost.
     pub async fn set_iso_dir(&self, host_id: &str, dir: &str) -> Result<()> {
         storage::host_path("ISO directory", dir)?;
         let host = self.host(host_id)?;
         let result = async {
             if let Ok(pool) = host.pool(ISO_POOL).await {
                 if pool.path.as_deref() != Some(dir) {
-                    return Err(Error::InvalidState {
-                        action: "move".into(),
-                        name: format!("the ISO library ({})", pool.path.unwrap_or_default()),
-                        state: "already made; delete its pool first".into(),
-                    });
+                    let held = if pool.state == PoolState::Running { host.list_volumes(ISO_POOL).await?.len() } else { pool.volumes as usize };
+                    if held > 0 {
+                        return Err(Error::InvalidState {
+                            action: "move".into(),
+                            name: format!("the ISO library ({})", pool.path.unwrap_or_default()),
+                            state: format!("holding {held} ISO(s); delete them first, or keep the library where it is"),
+                        });
+                    }
+                    host.delete_pool(ISO_POOL, false).await?;
                 }
             }
             let (store, id, d) = (self.store.clone(), host_id.to_owned(), dir.to_owned());

@@ -92,7 +92,9 @@ impl Tasks {
         tokio::spawn(async move {
             let outcome = work(ctx.clone()).await;
             let cancelled = matches!(outcome, Err(Error::Cancelled { .. }));
-            // The error first, so whoever sees the end state finds it (`wait`).
+            // The history entry and the error before the end state, so whoever sees the task
+            // end finds both (`wait`; a CLI that exits once its task ended).
+            history::record(store, actor, host_label, kind.as_str(), target, &outcome).await;
             *ctx.cell.error.lock().unwrap() = outcome.as_ref().err().cloned();
             ctx.cell.state.send_modify(|s| {
                 s.state = match &outcome {
@@ -108,7 +110,6 @@ impl Tasks {
                     Err(e) => s.error = Some(e.payload()),
                 }
             });
-            history::record(store, actor, host_label, kind.as_str(), target, &outcome).await;
             ctx.emit();
         });
         summary

@@ -505,7 +505,7 @@ export class FakeApi implements Api {
   setIsoDir(hostId: string, dir: string): Promise<void> {
     return this.#store(`set_iso_dir ${hostId} ${dir}`, () => {
       if (!dir.startsWith('/')) throw invalid('ISO directory', `'${dir}' is not an absolute path (start it with /)`);
-      this.storage.isoDirs[hostId] = dir;
+      this.storage.moveIsoLibrary(hostId, dir);
     });
   }
 

@@ -97,7 +97,7 @@ export class FakeStorage {
   createPool(hostId: string, p: NewPool): PoolSummary {
     if (vmNameProblem(p.name)) throw refuse('invalid_input', `invalid pool name: '${p.name}'`);
     if ((this.pools[hostId] ?? []).some((x) => x.name === p.name)) throw refuse('already_exists', `storage pool ${p.name} already exists`);
-    const pool = fakePool({ name: p.name, autostart: p.autostart, path: p.target.kind === 'logical' ? `/dev/${p.target.volume_group}` : p.target.path });
+    const pool = fakePool({ name: p.name, kind: p.target.kind, autostart: p.autostart, path: p.target.kind === 'logical' ? `/dev/${p.target.volume_group}` : p.target.path });
     this.addPool(hostId, pool);
     return structuredClone(pool);
   }
@@ -151,6 +151,19 @@ export class FakeStorage {
       this.addPool(hostId, fakePool({ name: ISO_POOL, path: this.isoDir(hostId) }));
     }
     return this.listVolumes(hostId, ISO_POOL);
+  }
+
+  /** Like the core: an empty library's pool goes (made again at `dir`), one holding ISOs stays. */
+  moveIsoLibrary(hostId: string, dir: string): void {
+    const pool = (this.pools[hostId] ?? []).find((p) => p.name === ISO_POOL);
+    if (pool && pool.path !== dir) {
+      const held = this.#vols(hostId, ISO_POOL).length;
+      if (held > 0) {
+        throw refuse('invalid_state', `cannot move the ISO library (${pool.path}): it is holding ${held} ISO(s); delete them first, or keep the library where it is`);
+      }
+      this.pools[hostId] = (this.pools[hostId] ?? []).filter((p) => p !== pool);
+    }
+    this.isoDirs[hostId] = dir;
   }
 
   isoDir(hostId: string): string {

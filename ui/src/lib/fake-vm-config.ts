@@ -208,7 +208,7 @@ export class FakeVmConfig {
   revertSnapshot(hostId: string, uuid: string, name: string): TaskSummary {
     const vm = this.#vm(hostId, uuid);
     const snap = this.#snapshot(hostId, uuid, name);
-    return this.storage.startTask(hostId, 'revert_snapshot', `${vm.name} to ${name}`, () => {
+    return this.storage.startTask(hostId, 'revert_snapshot', `${vm.name}/${name}`, () => {
       for (const x of this.snapshots[uuid] ?? []) x.current = x === snap;
       vm.state = snap.state === 'shut_off' ? 'shut_off' : snap.state === 'paused' ? 'paused' : 'running';
       return null;

@@ -38,20 +38,53 @@ export function resizeProblem(size: string, unit: SizeUnit, current: number): Me
   return null;
 }
 
+/** The kinds of pool the page makes: a directory, an LVM volume group, an NFS export. */
+export type PoolFormKind = 'dir' | 'logical' | 'netfs';
+
 export interface PoolForm {
   name: string;
+  kind: PoolFormKind;
+  /** The directory (dir) or the mount point (netfs). */
   path: string;
+  volumeGroup: string;
+  server: string;
+  exportPath: string;
   autostart: boolean;
 }
 
-export function poolProblems(form: PoolForm): { name?: MessageKey; path?: MessageKey } {
-  const p: { name?: MessageKey; path?: MessageKey } = {};
+export function emptyPoolForm(): PoolForm {
+  return { name: '', kind: 'dir', path: '', volumeGroup: '', server: '', exportPath: '', autostart: true };
+}
+
+type PoolProblems = { name?: MessageKey; path?: MessageKey; volumeGroup?: MessageKey; server?: MessageKey; exportPath?: MessageKey };
+
+function badPath(text: string): boolean {
+  const path = text.trim();
+  return !path.startsWith('/') || path.split('/').includes('..');
+}
+
+/** What the core's pool checks would refuse (vireo-host `xml::pool`), field by field. */
+export function poolProblems(form: PoolForm): PoolProblems {
+  const p: PoolProblems = {};
   if (vmNameProblem(form.name.trim()) !== null) p.name = 'storage.problem.poolName';
-  const path = form.path.trim();
-  if (!path.startsWith('/') || path.split('/').includes('..')) p.path = 'storage.problem.poolPath';
+  if (form.kind !== 'logical' && badPath(form.path)) p.path = 'storage.problem.poolPath';
+  if (form.kind === 'logical' && vmNameProblem(form.volumeGroup.trim()) !== null) p.volumeGroup = 'storage.problem.volumeGroup';
+  if (form.kind === 'netfs') {
+    // A host name or an address: no spaces, slashes or colons beyond an IPv6 address's.
+    if (!/^[A-Za-z0-9._:-]+$/.test(form.server.trim())) p.server = 'storage.problem.server';
+    if (badPath(form.exportPath)) p.exportPath = 'storage.problem.exportPath';
+  }
   return p;
 }
 
 export function toNewPool(form: PoolForm): NewPool {
-  return { name: form.name.trim(), target: { kind: 'dir', path: form.path.trim() }, autostart: form.autostart };
+  const name = form.name.trim();
+  switch (form.kind) {
+    case 'dir':
+      return { name, target: { kind: 'dir', path: form.path.trim() }, autostart: form.autostart };
+    case 'logical':
+      return { name, target: { kind: 'logical', volume_group: form.volumeGroup.trim() }, autostart: form.autostart };
+    case 'netfs':
+      return { name, target: { kind: 'netfs', server: form.server.trim(), export: form.exportPath.trim(), path: form.path.trim() }, autostart: form.autostart };
+  }
 }
