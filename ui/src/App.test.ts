@@ -118,7 +118,7 @@ describe('App', () => {
   });
 
   it('filters by name and state', async () => {
-    const search = screen.getByPlaceholderText('Filter by name');
+    const search = screen.getByPlaceholderText('Filter by name or tag');
     await fireEvent.input(search, { target: { value: 'WE' } });
     expect(document.querySelectorAll('tr[data-vm]')).toHaveLength(1);
     await fireEvent.input(search, { target: { value: '' } });

@@ -1,6 +1,8 @@
 // Message keys for the values of the generated enums. Typed as complete records so a new
 // Rust variant without a label fails type-checking; the i18n test checks these keys too.
 import type { Accel } from '../bindings/Accel';
+import type { AddressSource } from '../bindings/AddressSource';
+import type { BatchAction } from '../bindings/BatchAction';
 import type { ConsoleState } from '../bindings/ConsoleState';
 import type { HostKind } from '../bindings/HostKind';
 import type { HostStatus } from '../bindings/HostStatus';
@@ -52,6 +54,20 @@ export const FILTER_LABEL: Record<VmFilter, MessageKey> = {
   all: 'vms.filter.all',
   running: 'vms.filter.running',
   stopped: 'vms.filter.stopped',
+};
+
+/** Where a VM's addresses were learnt. */
+export const ADDRESS_SOURCE_LABEL: Record<AddressSource, MessageKey> = {
+  lease: 'vms.addressSource.lease',
+  agent: 'vms.addressSource.agent',
+};
+
+/** The batch actions: the same words as the buttons of one VM. */
+export const BATCH_LABEL: Record<BatchAction['kind'], MessageKey> = {
+  start: 'action.start',
+  shutdown: 'action.shutdown',
+  destroy: 'action.destroy',
+  delete: 'vm.delete',
 };
 
 /**

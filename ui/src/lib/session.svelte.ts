@@ -3,9 +3,14 @@
 // It wires the backend (events, actions) to the pure functions in hosts.ts and vms.ts;
 // components read its fields and call its methods. Nothing here runs on a timer: the core
 // pushes what changes (lifecycle events, host status, the figures of running VMs every ~2 s)
-// and the VM list is read in full only when the set of VMs may have changed.
+// and the VM list is read in full only when the set of VMs may have changed. The VMs' tags
+// and addresses are read for the whole host in one call each, with every list; addresses
+// again shortly after lifecycle events (and, while the VM list is on screen, on the panel's
+// timer: leases come and go without events).
 import { SvelteMap } from 'svelte/reactivity';
 import type { Accel } from '../bindings/Accel';
+import type { BatchAction } from '../bindings/BatchAction';
+import type { BatchItem } from '../bindings/BatchItem';
 import type { ErrorPayload } from '../bindings/ErrorPayload';
 import type { HistoryEntry } from '../bindings/HistoryEntry';
 import type { HostEvent } from '../bindings/HostEvent';
@@ -15,6 +20,7 @@ import type { NewVm } from '../bindings/NewVm';
 import type { PromptAnswer } from '../bindings/PromptAnswer';
 import type { TaskSummary } from '../bindings/TaskSummary';
 import type { VmAction } from '../bindings/VmAction';
+import type { VmAddresses } from '../bindings/VmAddresses';
 import type { VmSummary } from '../bindings/VmSummary';
 import type { Api } from './api';
 import { toErrorPayload } from './errors';
@@ -24,7 +30,21 @@ import { applyHostStatus, isLive, sortHosts, type HostStatusEvent } from './host
 import { getLocale } from './i18n';
 import { TaskStore } from './task-store.svelte';
 import { VmEntry } from './vm-entry.svelte';
-import type { LifecycleEvent, StatsEvent } from './vms';
+import { sameList, type LifecycleEvent, type StatsEvent } from './vms';
+
+/**
+ * How long after a lifecycle event of the selected host its addresses are read again: a
+ * burst of events (a batch start) makes one call.
+ */
+export const ADDRESS_DEBOUNCE_MS = 1000;
+/**
+ * How often the VM list re-reads the addresses while the host has running VMs: a guest gets
+ * its lease, or its agent starts, some seconds after the VM does, and no event says so.
+ */
+export const ADDRESS_POLL_MS = 10_000;
+
+const NO_TAGS: Readonly<Record<string, readonly string[]>> = {};
+const NO_ADDRESSES: ReadonlyMap<string, VmAddresses> = new Map();
 
 /** Older error banners are dropped beyond this many so a flapping host cannot flood the screen. */
 const MAX_ERRORS = 4;
@@ -67,6 +87,14 @@ export class Session {
   historyLoading = $state(false);
   /** The last history load failed; entries shown (if any) are from before. */
   historyError = $state<ErrorPayload | null>(null);
+
+  /**
+   * The selected host's VMs' tags, by UUID (a VM without tags is absent); read with each
+   * list. Unchanged tags keep their arrays, so rows and the index see no change.
+   */
+  tags = $state.raw<Readonly<Record<string, readonly string[]>>>(NO_TAGS);
+  /** The addresses of the selected host's running VMs, by UUID; unchanged ones keep their objects. */
+  addresses = $state.raw<ReadonlyMap<string, VmAddresses>>(NO_ADDRESSES);
 
   selectedHost = $derived(this.hosts.find((h) => h.id === this.selectedId) ?? null);
   /** Long work on every host (uploads, VM creation, ...), kept across views. */
@@ -117,6 +145,11 @@ export class Session {
   #historyLoad = 0;
   /** Numbers `vm_stats` pushes, to find the VMs a push left out without building a set. */
   #pushSeq = 0;
+  /** Number tag and address loads: only the newest answer, for the host still selected, is taken. */
+  #tagLoad = 0;
+  #addressLoad = 0;
+  /** The pending address read after lifecycle events. */
+  #addressTimer: ReturnType<typeof setTimeout> | null = null;
   /** The first host selected, whose first painted rows are the start-up mark; null once marked. */
   #firstHost: string | null | undefined = undefined;
 
@@ -151,6 +184,7 @@ export class Session {
     return () => {
       stopped = true;
       unlisten?.();
+      this.#cancelAddressRead();
     };
   }
 
@@ -211,6 +245,12 @@ export class Session {
     this.#vmsLive = false;
     this.#unknownSeen.clear();
     this.#unlisted.clear();
+    // Another host's tags and addresses are not this one's; answers still travelling are dropped.
+    this.tags = NO_TAGS;
+    this.addresses = NO_ADDRESSES;
+    this.#tagLoad++;
+    this.#addressLoad++;
+    this.#cancelAddressRead();
     void this.refresh(true);
   }
 
@@ -242,6 +282,9 @@ export class Session {
       // The answer may predate events that arrived while it travelled; those win.
       for (const ev of this.#eventsDuringList) this.#applyVmEvent(ev, true);
       this.vmsError = null;
+      // The set of VMs may have changed: their tags and addresses with it.
+      void this.loadTags();
+      void this.loadAddresses();
       this.#vmsLive = wasLive && epoch === this.#liveEpoch && this.selectedHost !== null && isLive(this.selectedHost);
     } catch (e) {
       if (this.#isNewestList(hostId, seq)) this.vmsError = toErrorPayload(e);
@@ -317,6 +360,8 @@ export class Session {
         if (ev.host_id !== this.selectedId) return;
         if (this.#listing?.hostId === ev.host_id) this.#rememberDuringList(ev);
         this.#applyVmEvent(ev, false);
+        // A VM that started or stopped gains or loses addresses.
+        if (ev.kind === 'vm_lifecycle') this.#readAddressesSoon();
         return;
       case 'task':
         this.tasks.apply(ev.task);
@@ -388,6 +433,55 @@ export class Session {
   }
 
   /**
+   * Reads the selected host's VMs' tags, for the whole host in one call. A failure keeps the
+   * tags shown: the list's own banner already tells of a host that does not answer, and tags
+   * are not worth one more.
+   */
+  async loadTags(): Promise<void> {
+    const hostId = this.selectedId;
+    if (hostId === null) return;
+    const load = ++this.#tagLoad;
+    try {
+      const fresh = await this.#api.vmTags(hostId);
+      if (load !== this.#tagLoad || hostId !== this.selectedId) return;
+      this.tags = keepSameTags(this.tags, fresh);
+    } catch {
+      // Kept as they were (see above).
+    }
+  }
+
+  /**
+   * Reads the addresses of the selected host's running VMs, in one call. A failure keeps those
+   * shown, quietly: this runs on a timer, and a banner every 10 s would bury the others.
+   */
+  async loadAddresses(): Promise<void> {
+    const hostId = this.selectedId;
+    if (hostId === null) return;
+    const load = ++this.#addressLoad;
+    try {
+      const fresh = await this.#api.vmAddresses(hostId);
+      if (load !== this.#addressLoad || hostId !== this.selectedId) return;
+      this.addresses = keepSameAddresses(this.addresses, fresh);
+    } catch {
+      // Kept as they were (see above).
+    }
+  }
+
+  /** One address read a moment after the last of a burst of lifecycle events. */
+  #readAddressesSoon(): void {
+    this.#cancelAddressRead();
+    this.#addressTimer = setTimeout(() => {
+      this.#addressTimer = null;
+      void this.loadAddresses();
+    }, ADDRESS_DEBOUNCE_MS);
+  }
+
+  #cancelAddressRead(): void {
+    if (this.#addressTimer !== null) clearTimeout(this.#addressTimer);
+    this.#addressTimer = null;
+  }
+
+  /**
    * The VM table has painted the rows of `hostId` (or said it has none). The first time that
    * happens for the first host selected, the start-up is marked for measurement.
    */
@@ -417,6 +511,25 @@ export class Session {
       this.pushError(toErrorPayload(e));
     } finally {
       this.busy.delete(key);
+      this.#historyChanged();
+    }
+  }
+
+  /**
+   * Runs one action on each of these VMs of the selected host (the core does a few at a time)
+   * and answers each one's outcome; null when the batch could not run at all (that error goes
+   * to the banners). Lifecycle events then report the changes, and deletions run as tasks, as
+   * for one VM.
+   */
+  async batch(uuids: readonly string[], action: BatchAction): Promise<BatchItem[] | null> {
+    const hostId = this.selectedId;
+    if (hostId === null || this.vmsStale || uuids.length === 0) return null;
+    try {
+      return await this.#api.batchVms(hostId, [...uuids], action);
+    } catch (e) {
+      this.pushError(toErrorPayload(e));
+      return null;
+    } finally {
       this.#historyChanged();
     }
   }
@@ -599,6 +712,43 @@ export class Session {
   dismissError(id: number): void {
     this.errors = this.errors.filter((e) => e.id !== id);
   }
+}
+
+/**
+ * The fresh tags, with the arrays (and the whole record) of the old ones where nothing
+ * changed: a re-read that finds the same tags re-renders and re-indexes nothing.
+ */
+function keepSameTags(
+  old: Readonly<Record<string, readonly string[]>>,
+  fresh: Record<string, string[]>,
+): Readonly<Record<string, readonly string[]>> {
+  const out: Record<string, readonly string[]> = {};
+  let changed = Object.keys(old).length !== Object.keys(fresh).length;
+  for (const [uuid, tags] of Object.entries(fresh)) {
+    const before = old[uuid];
+    if (before !== undefined && sameList(before, tags)) out[uuid] = before;
+    else {
+      out[uuid] = tags;
+      changed = true;
+    }
+  }
+  return changed ? out : old;
+}
+
+/** As `keepSameTags`, for addresses: each VM's unchanged entry keeps its object. */
+function keepSameAddresses(old: ReadonlyMap<string, VmAddresses>, fresh: VmAddresses[]): ReadonlyMap<string, VmAddresses> {
+  const out = new Map<string, VmAddresses>();
+  let changed = old.size !== fresh.length;
+  for (const entry of fresh) {
+    const before = old.get(entry.uuid);
+    if (before !== undefined && before.source === entry.source && sameList(before.addresses, entry.addresses)) {
+      out.set(entry.uuid, before);
+    } else {
+      out.set(entry.uuid, entry);
+      changed = true;
+    }
+  }
+  return changed ? out : old;
 }
 
 export function busyKey(hostId: string, uuid: string): string {

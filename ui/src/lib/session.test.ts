@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { STATS_INTERVAL_MS } from '../bindings/rules';
 import type { VmStats } from '../bindings/VmStats';
 import { FakeApi } from './fake-api';
-import { Session } from './session.svelte';
+import { fakeDetail } from './fake-vm-config';
+import { ADDRESS_DEBOUNCE_MS, Session } from './session.svelte';
 import { host, sshSpec, sshTarget, uriTarget, vm, vmStats } from './testing';
 
 let api: FakeApi;
@@ -709,4 +710,58 @@ describe('Session SSH hosts and prompts', () => {
     await settle();
     expect(session.history?.[0]).toMatchObject({ action: 'disconnect_host' });
   });
+
+  it('reads the tags and addresses with each list, for the whole host, and drops them with another host', async () => {
+    expect(api.count('vm_tags 1')).toBe(1);
+    expect(api.count('vm_addresses 1')).toBe(1);
+    api.config.details['uuid-web'] = fakeDetail(api.vms['1'][0], { tags: ['prod'] });
+    api.config.addresses['1'] = [{ uuid: 'uuid-web', addresses: ['10.0.0.2'], source: 'agent' }];
+    api.emit({ kind: 'resync', host_id: '1' });
+    await settle();
+    expect(session.tags).toEqual({ 'uuid-web': ['prod'] });
+    expect(session.addresses.get('uuid-web')?.addresses).toEqual(['10.0.0.2']);
+    // The same answer again keeps the same objects (nothing re-renders or re-indexes).
+    const tags = session.tags;
+    const addresses = session.addresses;
+    await session.loadTags();
+    await session.loadAddresses();
+    expect(session.tags).toBe(tags);
+    expect(session.addresses).toBe(addresses);
+
+    session.select('2');
+    expect(session.tags).toEqual({});
+    expect(session.addresses.size).toBe(0);
+    await settle();
+    expect(api.count('vm_addresses 2')).toBe(1);
+  });
+
+  it('reads the addresses once, shortly after a burst of lifecycle events, and leaves no timer', async () => {
+    const before = api.count('vm_addresses 1');
+    api.emit({ kind: 'vm_lifecycle', host_id: '1', uuid: 'uuid-db', name: 'db', event: 'started', state: 'running' });
+    api.emit({ kind: 'vm_lifecycle', host_id: '1', uuid: 'uuid-web', name: 'web', event: 'suspended', state: 'paused' });
+    await vi.advanceTimersByTimeAsync(ADDRESS_DEBOUNCE_MS / 2);
+    expect(api.count('vm_addresses 1')).toBe(before);
+    await vi.advanceTimersByTimeAsync(ADDRESS_DEBOUNCE_MS);
+    expect(api.count('vm_addresses 1')).toBe(before + 1);
+    expect(vi.getTimerCount()).toBe(0);
+    // Another host's events read nothing.
+    api.emit({ kind: 'vm_lifecycle', host_id: '2', uuid: 'uuid-other', name: 'other', event: 'stopped', state: 'shut_off' });
+    await vi.advanceTimersByTimeAsync(ADDRESS_DEBOUNCE_MS * 2);
+    expect(api.count('vm_addresses')).toBe(before + 1);
+  });
+
+  it('runs a batch in one call and answers each outcome; none on stale rows', async () => {
+    const items = await session.batch(['uuid-web', 'uuid-db'], { kind: 'start' });
+    expect(api.calls).toContain('batch_vms 1 2 {"kind":"start"}');
+    expect(items?.map((i) => [i.name, i.error?.code ?? null])).toEqual([
+      ['web', 'invalid_state'],
+      ['db', null],
+    ]);
+    api.hosts[0] = { ...api.hosts[0], status: 'disconnected' };
+    api.emit({ kind: 'host_status', host_id: '1', status: 'disconnected', error: null, prompt: null, retrying: true });
+    expect(session.vmsStale).toBe(true);
+    expect(await session.batch(['uuid-db'], { kind: 'shutdown' })).toBeNull();
+    expect(api.count('batch_vms')).toBe(1);
+  });
 });
+

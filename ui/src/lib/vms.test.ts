@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VmEntry } from './vm-entry.svelte';
-import { countByFilter, filterIndex, indexVms, sameFigures, withoutLiveFigures } from './vms';
+import { countByFilter, countTags, filterIndex, indexVms, sameFigures, withoutLiveFigures, withTags } from './vms';
 import { vm, vmStats } from './testing';
 
 const list = [
@@ -101,5 +101,40 @@ describe('VmEntry', () => {
     const before = entry.figures;
     entry.update(vm({ name: 'web' }));
     expect(entry.figures).toBe(before);
+  });
+});
+
+describe('tags in the index', () => {
+  const tags = { 'uuid-web-1': ['Prod', 'frontend'], 'uuid-db': ['Prod'] };
+  const index = withTags(indexVms(list, 'en'), tags);
+
+  it('lets the search match a tag, case ignored, without a match across name and tag', () => {
+    expect(names(filterIndex(index, 'FRONT', 'all'))).toEqual(['web-1']);
+    expect(names(filterIndex(index, 'prod', 'all'))).toEqual(['db', 'web-1']);
+    // "web-1" then "Prod": no query spans the two.
+    expect(filterIndex(index, '1prod', 'all')).toEqual([]);
+  });
+
+  it('narrows to the VMs carrying the picked tag, with the other filters', () => {
+    expect(names(filterIndex(index, '', 'all', 'Prod'))).toEqual(['db', 'web-1']);
+    expect(names(filterIndex(index, '', 'running', 'Prod'))).toEqual(['web-1']);
+    expect(names(filterIndex(index, 'db', 'all', 'frontend'))).toEqual([]);
+    // The picked tag is matched exactly.
+    expect(filterIndex(index, '', 'all', 'prod')).toEqual([]);
+  });
+
+  it('keeps the entries of VMs without tags as they were', () => {
+    const plain = indexVms(list, 'en');
+    const tagged = withTags(plain, tags);
+    expect(tagged.find((e) => e.vm.name === 'old')).toBe(plain.find((e) => e.vm.name === 'old'));
+    expect(tagged.map((e) => e.vm.name)).toEqual(plain.map((e) => e.vm.name));
+  });
+
+  it('counts each tag over the listed VMs, in name order', () => {
+    expect(countTags(list, { ...tags, 'uuid-gone': ['zz'] }, 'en')).toEqual([
+      { tag: 'frontend', count: 1 },
+      { tag: 'Prod', count: 2 },
+    ]);
+    expect(countTags(list, {}, 'en')).toEqual([]);
   });
 });

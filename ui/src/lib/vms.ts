@@ -71,11 +71,15 @@ export function countByFilter(vms: readonly { state: VmState }[]): Record<VmFilt
   return { all: vms.length, running, stopped: vms.length - running };
 }
 
-/** One VM in the table's index: the VM and its name lowercased once, for the search. */
+/** One VM in the table's index: the VM, and its name and tags lowercased once for the search. */
 export interface IndexedVm<T> {
   vm: T;
+  /** The name, then each tag, lowercased and joined by "\n" (which no query holds, so no match spans two). */
   key: string;
+  tags: readonly string[];
 }
+
+const NO_TAGS: readonly string[] = [];
 
 /**
  * The table's order, built once per re-list (or change of language), not per keystroke:
@@ -85,18 +89,60 @@ export interface IndexedVm<T> {
 export function indexVms<T extends { uuid: string; name: string }>(vms: readonly T[], locale: Locale): IndexedVm<T>[] {
   const index = vms.map((vm) => ({ vm, key: vm.name.toLowerCase(), name: vm.name, uuid: vm.uuid }));
   index.sort((a, b) => compareNamesStrict(a.name, b.name, locale) || compareNamesStrict(a.uuid, b.uuid, locale));
-  return index.map(({ vm, key }) => ({ vm, key }));
+  return index.map(({ vm, key }) => ({ vm, key, tags: NO_TAGS }));
 }
 
 /**
- * The VMs whose name contains the query (case ignored, surrounding spaces dropped) and that
- * pass the state filter, in index order. Reads `state` only when a state filter is on.
+ * The index with each VM's tags (by UUID) in its search key; same order. Apart from the
+ * sort, so tags arriving after the list (their own call) do not re-sort 2000 names.
  */
-export function filterIndex<T extends { state: VmState }>(index: readonly IndexedVm<T>[], query: string, filter: VmFilter): T[] {
+export function withTags<T extends { uuid: string }>(
+  index: readonly IndexedVm<T>[],
+  tags: Readonly<Record<string, readonly string[]>>,
+): IndexedVm<T>[] {
+  return index.map((item) => {
+    const own = tags[item.vm.uuid];
+    if (own === undefined || own.length === 0) return item;
+    return { vm: item.vm, key: [item.key, ...own].join('\n').toLowerCase(), tags: own };
+  });
+}
+
+/**
+ * The VMs whose name or a tag contains the query (case ignored, surrounding spaces dropped),
+ * that carry `tag` (when one is picked) and that pass the state filter, in index order. Reads
+ * `state` only when a state filter is on: this runs per keystroke over every VM.
+ */
+export function filterIndex<T extends { state: VmState }>(
+  index: readonly IndexedVm<T>[],
+  query: string,
+  filter: VmFilter,
+  tag: string | null = null,
+): T[] {
   const needle = query.trim().toLowerCase();
   const out: T[] = [];
-  for (const { vm, key } of index) {
-    if ((needle === '' || key.includes(needle)) && matchesFilter(vm, filter)) out.push(vm);
+  for (const { vm, key, tags } of index) {
+    if ((needle === '' || key.includes(needle)) && (tag === null || tags.includes(tag)) && matchesFilter(vm, filter)) out.push(vm);
   }
   return out;
+}
+
+/**
+ * Each tag found on the host with how many of the listed VMs carry it, in name order (as
+ * people read them). Tags of VMs not in the list (gone since) are not counted.
+ */
+export function countTags(
+  vms: readonly { uuid: string }[],
+  tags: Readonly<Record<string, readonly string[]>>,
+  locale: Locale,
+): { tag: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const vm of vms) for (const tag of tags[vm.uuid] ?? NO_TAGS) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  return [...counts]
+    .map(([tag, count]) => ({ tag, count }))
+    .sort((a, b) => compareNamesStrict(a.tag, b.tag, locale));
+}
+
+/** Whether two lists hold the same strings in the same order. */
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
