@@ -535,7 +535,11 @@ export class FakeApi implements Api {
   config = new FakeVmConfig(
     this.storage,
     (hostId) => this.vms[hostId] ?? [],
-    (hostId, vm) => (this.vms[hostId] ??= []).push(vm),
+    (hostId, vm) => {
+      (this.vms[hostId] ??= []).push(vm);
+      // As libvirt says of a domain just defined: the list re-reads.
+      this.emit({ kind: 'vm_lifecycle', host_id: hostId, uuid: vm.uuid, name: vm.name, event: 'defined', state: null });
+    },
   );
 
   vmDetail(hostId: string, uuid: string): Promise<VmDetail> {

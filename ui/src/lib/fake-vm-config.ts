@@ -174,6 +174,8 @@ export class FakeVmConfig {
     const d = this.detail(hostId, uuid);
     const drive = d.disks.find((x) => x.kind === 'cdrom' && x.target === target);
     if (!drive) throw refuse('not_found', `${d.name} has no CD-ROM drive '${target}'`, 'pick one of its CD-ROM drives');
+    const known = Object.entries(this.storage.volumes).some(([key, vols]) => key.startsWith(`${hostId}/`) && vols.some((v) => v.path === iso));
+    if (iso !== null && !known) throw refuse('not_found', `volume at ${iso} not found on this host`, 'upload it to the ISO library first');
     drive.source = iso;
     return this.drives(hostId, uuid);
   }
@@ -215,19 +217,23 @@ export class FakeVmConfig {
     }, 'reverting');
   }
 
+  /** As libvirt does: without its children, those move up to its parent. */
   deleteSnapshot(hostId: string, uuid: string, name: string, withChildren: boolean): void {
-    const vm = this.#vm(hostId, uuid);
     const snap = this.#snapshot(hostId, uuid, name);
-    if (snap.children.length > 0 && !withChildren) {
-      throw refuse('invalid_state', `snapshot ${name} of ${vm.name} has ${snap.children.length} taken on top of it (${snap.children.join(', ')})`, 'delete it with its children, or delete those first');
-    }
-    const gone = new Set<string>();
+    const list = this.snapshots[uuid];
+    const gone = new Set<string>([name]);
     const walk = (n: string) => {
-      gone.add(n);
-      for (const c of this.snapshots[uuid].find((x) => x.name === n)?.children ?? []) walk(c);
+      for (const c of list.find((x) => x.name === n)?.children ?? []) {
+        gone.add(c);
+        walk(c);
+      }
     };
-    walk(name);
-    this.snapshots[uuid] = this.snapshots[uuid].filter((x) => !gone.has(x.name));
+    if (withChildren) walk(name);
+    const parent = list.find((x) => x.name === snap.parent);
+    if (!withChildren) for (const c of list.filter((x) => snap.children.includes(x.name))) c.parent = snap.parent;
+    if (parent) parent.children = [...parent.children.filter((c) => c !== name), ...(withChildren ? [] : snap.children)];
+    if (snap.current && parent) parent.current = true;
+    this.snapshots[uuid] = list.filter((x) => !gone.has(x.name));
     for (const x of this.snapshots[uuid]) x.children = x.children.filter((c) => !gone.has(c));
   }
 
