@@ -6,6 +6,7 @@ pub mod clone;
 pub mod device;
 mod domain;
 pub mod graphics;
+pub mod network;
 mod pool;
 pub(crate) mod read;
 pub mod snapshot;
