@@ -13,6 +13,7 @@ pub mod history;
 mod host_facts;
 mod hosts;
 mod iso_library;
+mod networks;
 mod session;
 mod stats_pump;
 mod storage;

@@ -7,6 +7,7 @@ mod batch;
 mod create;
 mod edit;
 mod hosts;
+mod networks;
 mod output;
 mod progress;
 mod signin;
@@ -70,6 +71,9 @@ enum Command {
     /// The host's ISO library.
     #[command(subcommand)]
     Iso(storage::IsoCommand),
+    /// libvirt networks: kinds, subnets, DHCP, static hosts, leases.
+    #[command(subcommand)]
+    Net(networks::NetCommand),
     /// What was changed, by whom, when, and how it ended (the app's and the CLI's), newest first.
     History {
         /// How many entries to show.
@@ -236,6 +240,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Pool(cmd) => Work::Pool(cmd),
         Command::Vol(cmd) => Work::Vol(cmd),
         Command::Iso(cmd) => Work::Iso(cmd),
+        Command::Net(cmd) => Work::Net(cmd),
     };
     let (host, label) = open(cli.connect, cli.json, accept_key).await?;
     let command = match command {
@@ -303,6 +308,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let done = storage::iso(&core, host.id(), cmd, cli.json).await;
             return close(host, done).await;
         }
+        Work::Net(cmd) => {
+            let core = core(&host, label).await?;
+            let done = networks::net(&core, host.id(), cmd, cli.json).await;
+            return close(host, done).await;
+        }
     };
     match command {
         VmCommand::List => {
@@ -362,6 +372,7 @@ enum Work {
     Pool(storage::PoolCommand),
     Vol(storage::VolCommand),
     Iso(storage::IsoCommand),
+    Net(networks::NetCommand),
 }
 
 /// The app's core over the one host this command uses (storage, tasks and history

@@ -167,6 +167,7 @@ pub fn event(ev: &HostEvent, json: bool) {
                 Some(state) => format!("{name}: {event} ({state})"),
                 None => format!("{name}: {event}"),
             },
+            HostEvent::NetworkLifecycle { name, event, .. } => format!("network {name}: {event}"),
             HostEvent::HostStatus { status, error, .. } => {
                 format!("host: {status:?}{}", error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default())
             }

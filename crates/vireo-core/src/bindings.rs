@@ -47,6 +47,10 @@ fn export_all(dir: &Path) {
     BatchItem::export_all_to(dir).unwrap();
     HostLimits::export_all_to(dir).unwrap();
     PoolAction::export_all_to(dir).unwrap();
+    NetworkSummary::export_all_to(dir).unwrap();
+    NewNetwork::export_all_to(dir).unwrap();
+    NetworkLease::export_all_to(dir).unwrap();
+    NetworkAction::export_all_to(dir).unwrap();
     std::fs::write(dir.join("console-wire.ts"), console_wire_ts()).unwrap();
     std::fs::write(dir.join("rules.ts"), rules_ts()).unwrap();
     std::fs::write(dir.join("validation-cases.json"), validation_cases()).unwrap();

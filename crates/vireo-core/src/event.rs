@@ -17,6 +17,9 @@ pub enum HostEvent {
     /// `state` is `None` where the event alone does not fix it (`defined`, `undefined`):
     /// listeners re-read the list then.
     VmLifecycle { host_id: HostId, uuid: String, name: String, event: String, state: Option<VmState> },
+    /// A libvirt network was defined, undefined, started or stopped: listeners re-read
+    /// the host's networks.
+    NetworkLifecycle { host_id: HostId, name: String, event: String },
     /// The host's connection went up or down; `prompt`: what it waits for from the user.
     HostStatus {
         host_id: HostId,

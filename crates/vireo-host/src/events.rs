@@ -1,5 +1,5 @@
-//! libvirt callbacks on a connection: domain lifecycle events (live VM state without
-//! polling) and the close callback (the connection died: daemon stopped, link cut,
+//! libvirt callbacks on a connection: domain and network lifecycle events (live state
+//! without polling) and the close callback (the connection died: daemon stopped, link cut,
 //! keepalive timed out). `virt` 0.5 wraps neither, so they are registered here.
 //!
 //! Callbacks run on the `libvirt-events` thread. They make no libvirt calls (no round
@@ -62,6 +62,28 @@ unsafe extern "C" fn on_lifecycle(
     0
 }
 
+/// A network lifecycle event's name.
+pub(crate) fn network_lifecycle(event: c_int) -> &'static str {
+    match event as u32 {
+        sys::VIR_NETWORK_EVENT_DEFINED => "defined",
+        sys::VIR_NETWORK_EVENT_UNDEFINED => "undefined",
+        sys::VIR_NETWORK_EVENT_STARTED => "started",
+        sys::VIR_NETWORK_EVENT_STOPPED => "stopped",
+        _ => "unknown",
+    }
+}
+
+unsafe extern "C" fn on_network(_conn: sys::virConnectPtr, net: sys::virNetworkPtr, event: c_int, _detail: c_int, opaque: *mut c_void) {
+    let sink = &*(opaque as *const Sink);
+    // The name is held by the object itself: no round trip.
+    let name = crate::ffi::opt_string(sys::virNetworkGetName(net)).unwrap_or_default();
+    let _ = sink.events.send(HostEvent::NetworkLifecycle {
+        host_id: sink.host_id.clone(),
+        name,
+        event: network_lifecycle(event).to_owned(),
+    });
+}
+
 unsafe extern "C" fn on_close(_conn: sys::virConnectPtr, reason: c_int, opaque: *mut c_void) {
     // VIR_CONNECT_CLOSE_REASON_CLIENT: we closed it ourselves.
     if reason as u32 != sys::VIR_CONNECT_CLOSE_REASON_CLIENT {
@@ -78,6 +100,8 @@ unsafe extern "C" fn free_sink(opaque: *mut c_void) {
 pub(crate) struct Registration {
     conn: Connect,
     lifecycle_id: c_int,
+    /// The network lifecycle callback; -1 where the driver has none (`test:///`).
+    network_id: c_int,
     close_registered: bool,
     /// Why the close callback could not be registered. Events still flow, so this is
     /// not fatal; the caller decides whether the user must hear of it.
@@ -110,6 +134,27 @@ impl Registration {
             unsafe { drop(Box::from_raw(lifecycle_sink as *mut Sink)) };
             return Err(err);
         }
+        let network_sink = Box::into_raw(Box::new(sink())) as *mut c_void;
+        // SAFETY: as above, for VIR_NETWORK_EVENT_ID_LIFECYCLE's callback signature.
+        let network_id = unsafe {
+            let cb: sys::virConnectNetworkEventGenericCallback = Some(std::mem::transmute::<
+                unsafe extern "C" fn(sys::virConnectPtr, sys::virNetworkPtr, c_int, c_int, *mut c_void),
+                unsafe extern "C" fn(sys::virConnectPtr, sys::virNetworkPtr, *mut c_void),
+            >(on_network));
+            sys::virConnectNetworkEventRegisterAny(
+                conn.as_ptr(),
+                std::ptr::null_mut(),
+                sys::VIR_NETWORK_EVENT_ID_LIFECYCLE as c_int,
+                cb,
+                network_sink,
+                Some(free_sink),
+            )
+        };
+        if network_id < 0 {
+            // Networks then show changes on the next list; VM events still flow.
+            // SAFETY: registration failed, so libvirt did not take ownership.
+            unsafe { drop(Box::from_raw(network_sink as *mut Sink)) };
+        }
         let close_sink = Box::into_raw(Box::new(sink())) as *mut c_void;
         // SAFETY: as above; libvirt frees `close_sink` through `free_sink`.
         let rc = unsafe {
@@ -123,7 +168,7 @@ impl Registration {
             // SAFETY: registration failed, so libvirt did not take ownership.
             unsafe { drop(Box::from_raw(close_sink as *mut Sink)) };
         }
-        Ok(Registration { conn: conn.clone(), lifecycle_id, close_registered, close_error })
+        Ok(Registration { conn: conn.clone(), lifecycle_id, network_id, close_registered, close_error })
     }
 }
 
@@ -132,6 +177,9 @@ impl Drop for Registration {
         // SAFETY: ids and callback come from `register` on this same connection.
         unsafe {
             sys::virConnectDomainEventDeregisterAny(self.conn.as_ptr(), self.lifecycle_id);
+            if self.network_id >= 0 {
+                sys::virConnectNetworkEventDeregisterAny(self.conn.as_ptr(), self.network_id);
+            }
             if self.close_registered {
                 sys::virConnectUnregisterCloseCallback(self.conn.as_ptr(), Some(on_close));
             }

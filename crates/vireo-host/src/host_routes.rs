@@ -30,6 +30,38 @@ struct Addr {
     prefixlen: Option<u8>,
 }
 
+/// A host interface as `ip -details` shows it: its kind (`bridge`, `veth`; none for a
+/// NIC) and how many SR-IOV virtual functions it has.
+#[derive(Debug, Deserialize)]
+pub(crate) struct HostLink {
+    #[serde(default)]
+    pub linkinfo: Option<LinkInfo>,
+    #[serde(default)]
+    pub num_vf: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LinkInfo {
+    pub info_kind: Option<String>,
+}
+
+impl HostLink {
+    pub fn is_bridge(&self) -> bool {
+        self.linkinfo.as_ref().and_then(|l| l.info_kind.as_deref()) == Some("bridge")
+    }
+}
+
+/// The host's interface `name`, or `None` when it has none so named.
+pub(crate) async fn host_link(host: &Host, name: &str) -> Result<Option<HostLink>> {
+    let argv = ["ip", "-json", "-details", "link", "show", "dev", name].iter().map(|a| a.to_string()).collect();
+    match host.run(argv).await {
+        Ok(out) => Ok(serde_json::from_slice::<Vec<HostLink>>(&out).ok().and_then(|v| v.into_iter().next())),
+        // `ip` fails for a name the host does not have.
+        Err(e) if e.to_string().contains("does not exist") => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 pub(crate) async fn host_occupied(host: &Host, libvirt_bridges: &[String]) -> Result<Vec<Occupied>> {
     let argv = |args: &[&str]| args.iter().map(|a| a.to_string()).collect::<Vec<_>>();
     let v4 = host.run(argv(&["ip", "-json", "-4", "route", "show"])).await?;

@@ -9,11 +9,11 @@ use virt::connect::Connect;
 use virt::network::Network;
 use virt::sys;
 use vireo_core::network::{self, CheckedIp, DhcpHost, IpRange, NetworkIp, Occupied};
-use vireo_core::{Applied, ChangeOutcome, Error, NetworkAction, NetworkLease, NetworkSummary, NewNetwork, Result, VmRef};
+use vireo_core::{Applied, ChangeOutcome, Error, NetworkAction, NetworkKind, NetworkLease, NetworkSummary, NewNetwork, Result, VmRef};
 
 use crate::error::{host_error, message, raw_code, VIR_ERR_NO_NETWORK};
 use crate::host::Host;
-use crate::host_routes::host_occupied;
+use crate::host_routes::{host_link, host_occupied};
 use crate::leases::read_leases;
 use crate::vm_detail::nics_of;
 use crate::xml::network::{host_element, ip_index, network_xml, range_element, read_network, set_ip};
@@ -92,6 +92,7 @@ impl Host {
             let field = if ip.net.addr().is_ipv6() { "IPv6 subnet" } else { "IPv4 subnet" };
             network::check_no_overlap(field, &ip.net, &occupied)?;
         }
+        self.check_host_device(&net).await?;
         let uri = self.uri().to_owned();
         self.call(move |conn| {
             if conn.lookup_network_by_name(&net.name).is_ok() {
@@ -115,6 +116,31 @@ impl Host {
             made
         })
         .await
+    }
+
+    /// A bridge network needs the host bridge, an SR-IOV one a NIC with virtual
+    /// functions: libvirt would start the network without them and fail only when a VM
+    /// attaches, so they are looked for first (where Vireo can run `ip` on the host).
+    async fn check_host_device(&self, net: &NewNetwork) -> Result<()> {
+        if !self.has_runner() {
+            return Ok(());
+        }
+        match (net.kind, &net.bridge, &net.device) {
+            (NetworkKind::Bridge, Some(br), _) => match host_link(self, br).await? {
+                Some(link) if link.is_bridge() => Ok(()),
+                Some(_) => Err(Error::invalid("bridge name", format!("{br} on {} is not a bridge", self.uri()))),
+                None => Err(Error::invalid("bridge name", format!("{} has no bridge named {br}; make the bridge on the host first", self.uri()))),
+            },
+            (NetworkKind::Sriov, _, Some(pf)) => match host_link(self, pf).await? {
+                Some(link) if link.num_vf.unwrap_or(0) > 0 => Ok(()),
+                Some(_) => Err(Error::invalid(
+                    "device",
+                    format!("{pf} has no SR-IOV virtual functions (enable them: echo N > /sys/class/net/{pf}/device/sriov_numvfs)"),
+                )),
+                None => Err(Error::invalid("device", format!("{} has no interface named {pf}", self.uri()))),
+            },
+            _ => Ok(()),
+        }
     }
 
     /// Starts, stops or sets autostart. Stopping a network running VMs use is refused,
@@ -207,8 +233,8 @@ impl Host {
                 o.cidr == checked.net.to_string() && o.gateway.as_deref() == Some(checked.gateway.to_string().as_str())
             });
             let old_range = old.as_ref().and_then(|o| o.dhcp.clone());
-            if active && same_subnet && old_range.is_some() && checked.dhcp.is_some() {
-                update_range_live(&n, &name, v6, &config, old_range.as_ref().expect("checked"), &checked)?;
+            if let (true, true, Some(old_range), Some(_)) = (active, same_subnet, &old_range, checked.dhcp) {
+                update_range_live(&n, &name, v6, &config, old_range, &checked)?;
                 return Ok(ChangeOutcome::now());
             }
             let edited = set_ip(&config, &checked)?;

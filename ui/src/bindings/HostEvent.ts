@@ -5,7 +5,7 @@ import type { TaskSummary } from "./TaskSummary";
 import type { VmState } from "./VmState";
 import type { VmStats } from "./VmStats";
 
-export type HostEvent = { "kind": "vm_lifecycle", host_id: string, uuid: string, name: string, event: string, state: VmState | null, } | { "kind": "host_status", host_id: string, status: HostStatus, error: string | null, prompt: HostPrompt | null, 
+export type HostEvent = { "kind": "vm_lifecycle", host_id: string, uuid: string, name: string, event: string, state: VmState | null, } | { "kind": "network_lifecycle", host_id: string, name: string, event: string, } | { "kind": "host_status", host_id: string, status: HostStatus, error: string | null, prompt: HostPrompt | null, 
 /**
  * Whether Vireo tries again on its own; false while the host waits for the user
  * (disconnected on purpose, a question, a changed host key).
