@@ -8,6 +8,7 @@ mod events;
 mod mark;
 mod reveal;
 mod snapshot_commands;
+mod network_commands;
 mod storage_commands;
 mod task_commands;
 mod vm_commands;
@@ -68,6 +69,14 @@ pub fn run() -> i32 {
             storage_commands::delete_iso,
             storage_commands::iso_dir,
             storage_commands::set_iso_dir,
+            network_commands::list_networks,
+            network_commands::create_network,
+            network_commands::network_action,
+            network_commands::delete_network,
+            network_commands::set_network_ip,
+            network_commands::add_dhcp_host,
+            network_commands::remove_dhcp_host,
+            network_commands::network_leases,
             vm_commands::host_limits,
             vm_commands::list_network_names,
             vm_commands::create_vm,

@@ -149,6 +149,11 @@ fn validation_cases() -> String {
     for u in URIS {
         cases.entry("connection_uri").or_default().push(json!({ "input": u, "error": verdict(validate::connection_uri(u)) }));
     }
+    // A network's subnet as the user types it, judged alone (overlap is the host's state).
+    for c in ["192.168.50.0/24", "10.77.0.0/16", "fd00:50::/64", "192.168.50.1/24", "10.0.0.0/33", "192.168.50.0/31", "lab", "127.0.0.0/8"] {
+        let ip = crate::NetworkIp { cidr: c.into(), gateway: None, dhcp: None, hosts: vec![] };
+        cases.entry("network_cidr").or_default().push(json!({ "input": c, "error": verdict(crate::network::check_ip(&ip, c.contains(':'))) }));
+    }
     serde_json::to_string_pretty(&cases).unwrap() + "\n"
 }
 

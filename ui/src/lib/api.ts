@@ -33,6 +33,7 @@ import type { VmSummary } from '../bindings/VmSummary';
 import type { VolumeSummary } from '../bindings/VolumeSummary';
 import { toErrorPayload } from './errors';
 import { ConsoleSocket } from './console/socket';
+import { networkCalls, type NetworkApi } from '../networks/network-api';
 
 /** Rejections are always normalised to an ErrorPayload. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -43,7 +44,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
-export interface Api {
+export interface Api extends NetworkApi {
   listHosts(): Promise<HostSummary[]>;
   listVms(hostId: string): Promise<VmSummary[]>;
   /** A lifecycle action on the VM with this UUID. */
@@ -146,6 +147,7 @@ export interface Api {
 const consoleSockets = new Map<string, ConsoleSocket>();
 
 export const api: Api = {
+  ...networkCalls(call),
   listHosts: () => call<HostSummary[]>('list_hosts'),
   listVms: (hostId) => call<VmSummary[]>('list_vms', { hostId }),
   vmAction: async (hostId, uuid, action) => {

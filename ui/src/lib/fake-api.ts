@@ -37,6 +37,14 @@ import { coreVerdict, type CaseField } from './core-cases';
 import { sshAddress } from './hosts';
 import { hostNameProblem, trimWhiteSpace, vmNameProblem } from './names';
 import { FakeStorage } from './fake-storage';
+import { FakeNetworks } from '../networks/fake-networks';
+import type { ChangeOutcome as NetChangeOutcome } from '../bindings/ChangeOutcome';
+import type { DhcpHost } from '../bindings/DhcpHost';
+import type { NetworkAction } from '../bindings/NetworkAction';
+import type { NetworkIp } from '../bindings/NetworkIp';
+import type { NetworkLease } from '../bindings/NetworkLease';
+import type { NetworkSummary } from '../bindings/NetworkSummary';
+import type { NewNetwork } from '../bindings/NewNetwork';
 import type { HostLimits } from '../bindings/HostLimits';
 import type { NewPool } from '../bindings/NewPool';
 import type { NewVm } from '../bindings/NewVm';
@@ -444,6 +452,66 @@ export class FakeApi implements Api {
   async #store<T>(call: string, run: () => T): Promise<T> {
     this.calls.push(call);
     return run();
+  }
+
+  /** libvirt networks (networks/fake-networks.ts); tests set the VMs on them and their leases there. */
+  networks = new FakeNetworks((ev) => this.emit(ev));
+
+  listNetworks(hostId: string): Promise<NetworkSummary[]> {
+    return this.#store(`list_networks ${hostId}`, () => this.networks.list(hostId));
+  }
+
+  createNetwork(hostId: string, network: NewNetwork): Promise<NetworkSummary> {
+    return this.#store(`create_network ${hostId} ${network.name}`, () => {
+      const made = this.#recorded(hostId, 'create_network', network.name, () => this.networks.create(hostId, network));
+      return made;
+    });
+  }
+
+  networkAction(hostId: string, name: string, action: NetworkAction, detach: boolean): Promise<void> {
+    return this.#store(`network_action ${hostId} ${name} ${action} ${detach}`, () =>
+      this.#recorded(hostId, `${action}_network`, name, () => this.networks.action(hostId, name, action, detach)),
+    );
+  }
+
+  deleteNetwork(hostId: string, name: string, detach: boolean): Promise<void> {
+    return this.#store(`delete_network ${hostId} ${name} ${detach}`, () =>
+      this.#recorded(hostId, detach ? 'delete_network_detaching_vms' : 'delete_network', name, () => this.networks.remove(hostId, name, detach)),
+    );
+  }
+
+  setNetworkIp(hostId: string, name: string, ip: NetworkIp, v6: boolean): Promise<NetChangeOutcome> {
+    return this.#store(`set_network_ip ${hostId} ${name} ${ip.cidr} ${ip.dhcp ? `${ip.dhcp.start}-${ip.dhcp.end}` : 'no-dhcp'}`, () =>
+      this.#recorded(hostId, 'change_network_subnet', `${name} ${ip.cidr}`, () => this.networks.setIp(hostId, name, ip, v6)),
+    );
+  }
+
+  addDhcpHost(hostId: string, name: string, host: DhcpHost): Promise<void> {
+    return this.#store(`add_dhcp_host ${hostId} ${name} ${host.ip} ${host.mac ?? '-'}`, () =>
+      this.#recorded(hostId, 'add_static_host', `${name} ${host.ip}`, () => this.networks.addHost(hostId, name, host)),
+    );
+  }
+
+  removeDhcpHost(hostId: string, name: string, ip: string): Promise<void> {
+    return this.#store(`remove_dhcp_host ${hostId} ${name} ${ip}`, () =>
+      this.#recorded(hostId, 'remove_static_host', `${name} ${ip}`, () => this.networks.removeHost(hostId, name, ip)),
+    );
+  }
+
+  networkLeases(hostId: string, name: string): Promise<NetworkLease[]> {
+    return this.#store(`network_leases ${hostId} ${name}`, () => this.networks.leasesOf(hostId, name));
+  }
+
+  /** Runs a change and records it in history like the core: its outcome either way. */
+  #recorded<T>(hostId: string, action: string, target: string, run: () => T): T {
+    try {
+      const out = run();
+      this.#record(this.#hostName(hostId), action, target, null);
+      return out;
+    } catch (e) {
+      this.#record(this.#hostName(hostId), action, target, e);
+      throw e;
+    }
   }
 
   listTasks(): Promise<TaskSummary[]> {

@@ -53,7 +53,7 @@ const MAX_ERRORS = 4;
  * What the main panel shows: the selected host's VMs, its storage pools, its ISO library,
  * or the history of changes on all hosts.
  */
-export type View = 'vms' | 'storage' | 'isos' | 'history';
+export type View = 'vms' | 'storage' | 'isos' | 'networks' | 'history';
 
 export interface ShownError {
   id: number;
@@ -82,6 +82,8 @@ export class Session {
   busy = new SvelteMap<string, VmAction>();
   errors = $state<ShownError[]>([]);
   view = $state<View>('vms');
+  /** Counts the selected host's network events: the Networks page reads its list again on each. */
+  networkChanges = $state(0);
   /** Newest first; null until the first load answers, and again once the view is left. */
   history = $state<HistoryEntry[] | null>(null);
   historyLoading = $state(false);
@@ -353,7 +355,10 @@ export class Session {
         // Missed events may include status changes: read the hosts again, and the VMs of the
         // selected host if it is concerned.
         void this.loadHosts();
-        if (ev.host_id === null || ev.host_id === this.selectedId) this.#relistForChange();
+        if (ev.host_id === null || ev.host_id === this.selectedId) {
+          this.#relistForChange();
+          this.networkChanges++;
+        }
         return;
       case 'vm_lifecycle':
       case 'vm_stats':
@@ -362,6 +367,9 @@ export class Session {
         this.#applyVmEvent(ev, false);
         // A VM that started or stopped gains or loses addresses.
         if (ev.kind === 'vm_lifecycle') this.#readAddressesSoon();
+        return;
+      case 'network_lifecycle':
+        if (ev.host_id === this.selectedId) this.networkChanges++;
         return;
       case 'task':
         this.tasks.apply(ev.task);
@@ -662,8 +670,8 @@ export class Session {
     if (!this.hosts.some((h) => h.id === this.selectedId)) this.select(this.#firstHostId());
   }
 
-  /** Opens the selected host's storage pools or its ISO library. */
-  showHostPage(view: 'storage' | 'isos'): void {
+  /** Opens the selected host's storage pools, its ISO library or its networks. */
+  showHostPage(view: 'storage' | 'isos' | 'networks'): void {
     this.showVms();
     this.view = view;
   }
