@@ -8,6 +8,7 @@ mod events;
 mod mark;
 mod reveal;
 mod snapshot_commands;
+mod ip_pool_commands;
 mod network_commands;
 mod storage_commands;
 mod task_commands;
@@ -77,6 +78,13 @@ pub fn run() -> i32 {
             network_commands::add_dhcp_host,
             network_commands::remove_dhcp_host,
             network_commands::network_leases,
+            ip_pool_commands::list_ip_pools,
+            ip_pool_commands::ip_pool,
+            ip_pool_commands::create_ip_pool,
+            ip_pool_commands::delete_ip_pool,
+            ip_pool_commands::allocate_ip,
+            ip_pool_commands::assign_ip,
+            ip_pool_commands::release_ip,
             vm_commands::host_limits,
             vm_commands::list_network_names,
             vm_commands::create_vm,

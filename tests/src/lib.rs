@@ -13,6 +13,7 @@ pub mod guest;
 pub mod procs;
 pub mod pty;
 pub mod machine;
+pub mod net_kit;
 pub mod netns;
 pub mod page;
 pub mod silent_peer;

@@ -5,22 +5,12 @@
 //! refused naming the VM, and with detach its NIC goes; bad input and overlaps (with
 //! `default`, with the host's own route) are refused before anything is made.
 
-use vireo_app::Vireo;
-use vireo_core::{DhcpHost, DiskBus, Firmware, HostEvent, IpRange, NetworkAction, NetworkIp, NetworkKind, NewDisk, NewNetwork, NewNic, NewVm, VolumeFormat};
+use vireo_core::{DhcpHost, HostEvent, IpRange, NetworkAction, NetworkIp, NetworkKind, NewNetwork};
 use vireo_tests::fixture::guest_fixture;
 use vireo_tests::guest::{unique_mac, unique_name};
+use vireo_tests::net_kit::{iso_vm_on, NetGone};
 use vireo_tests::storage_kit::{local, validate, virsh, Cleanup, TestPool};
 use vireo_tests::wait;
-
-/// Removes a network the test made, whatever happened.
-struct NetGone(String);
-
-impl Drop for NetGone {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("virsh").args(["-q", "net-destroy", &self.0]).output();
-        let _ = std::process::Command::new("virsh").args(["-q", "net-undefine", &self.0]).output();
-    }
-}
 
 /// Removes a host interface the test made.
 struct LinkGone(String);
@@ -77,7 +67,7 @@ async fn a_network_made_checked_used_by_a_guest_and_refused_while_in_use() {
     let iso = h.volume(&pool.name, "guest.iso").await.unwrap().path;
     let vm = unique_name("netvm");
     let _vm_gone = Cleanup(vm.clone());
-    make_vm(&app, &host, &vm, &pool.name, &iso, &name, &mac).await;
+    iso_vm_on(&app, &host, &vm, &pool.name, &iso, &name, &mac, true).await;
     let lease = wait::lease(&h, &name, &mac, 120).await;
     assert_eq!(lease.ip, "10.77.1.50", "the guest got the static address");
     let page = wait::http_get(&lease.ip, 60).await;
@@ -122,23 +112,6 @@ async fn a_network_made_checked_used_by_a_guest_and_refused_while_in_use() {
     }
 }
 
-async fn make_vm(app: &Vireo, host: &str, name: &str, pool: &str, iso: &str, network: &str, mac: &str) {
-    let vm = NewVm {
-        name: name.into(),
-        vcpus: 1,
-        memory_mib: 160,
-        disk: NewDisk::Blank { pool: pool.into(), size: 16 << 20, format: VolumeFormat::Qcow2 },
-        disk_bus: DiskBus::Virtio,
-        cdrom: Some(iso.into()),
-        nics: vec![NewNic { network: network.into(), mac: Some(mac.into()) }],
-        firmware: Firmware::Bios,
-        cloud_init: None,
-        description: None,
-        start: true,
-    };
-    let task = app.create_vm(host, vm).await.unwrap();
-    app.wait_task(&task.id).await.expect("create the VM").result.expect("the VM made");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_networks_are_refused_before_anything_is_made() {

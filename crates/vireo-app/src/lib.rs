@@ -12,6 +12,7 @@ mod first_start;
 pub mod history;
 mod host_facts;
 mod hosts;
+mod ip_pools;
 mod iso_library;
 mod networks;
 mod session;

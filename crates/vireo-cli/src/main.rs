@@ -7,6 +7,7 @@ mod batch;
 mod create;
 mod edit;
 mod hosts;
+mod ip_pools;
 mod networks;
 mod output;
 mod progress;
@@ -74,6 +75,9 @@ enum Command {
     /// libvirt networks: kinds, subnets, DHCP, static hosts, leases.
     #[command(subcommand)]
     Net(networks::NetCommand),
+    /// IP pools, the address manager: allocate, reserve, assign to a VM's NIC, release.
+    #[command(subcommand)]
+    Ippool(ip_pools::IpPoolCommand),
     /// What was changed, by whom, when, and how it ended (the app's and the CLI's), newest first.
     History {
         /// How many entries to show.
@@ -241,6 +245,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Vol(cmd) => Work::Vol(cmd),
         Command::Iso(cmd) => Work::Iso(cmd),
         Command::Net(cmd) => Work::Net(cmd),
+        Command::Ippool(cmd) => Work::Ippool(cmd),
     };
     let (host, label) = open(cli.connect, cli.json, accept_key).await?;
     let command = match command {
@@ -313,6 +318,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let done = networks::net(&core, host.id(), cmd, cli.json).await;
             return close(host, done).await;
         }
+        Work::Ippool(cmd) => {
+            let core = core(&host, label).await?;
+            let done = ip_pools::ippool(&core, host.id(), cmd, cli.json).await;
+            return close(host, done).await;
+        }
     };
     match command {
         VmCommand::List => {
@@ -373,6 +383,7 @@ enum Work {
     Vol(storage::VolCommand),
     Iso(storage::IsoCommand),
     Net(networks::NetCommand),
+    Ippool(ip_pools::IpPoolCommand),
 }
 
 /// The app's core over the one host this command uses (storage, tasks and history

@@ -14,6 +14,9 @@ use crate::*;
 
 fn export_all(dir: &Path) {
     ErrorPayload::export_all_to(dir).unwrap();
+    IpPoolDetail::export_all_to(dir).unwrap();
+    NewIpPool::export_all_to(dir).unwrap();
+    Hold::export_all_to(dir).unwrap();
     HostEvent::export_all_to(dir).unwrap();
     HistoryEntry::export_all_to(dir).unwrap();
     HostSummary::export_all_to(dir).unwrap();

@@ -50,6 +50,12 @@ pub enum Error {
     #[error("the SHA-256 of '{name}' is {actual}, not the {expected} given")]
     ChecksumMismatch { name: String, expected: String, actual: String },
 
+    #[error("IP pool '{pool}' has no free address: all {size} are used or reserved")]
+    Exhausted { pool: String, size: String },
+
+    #[error("{ip} is taken: {by}")]
+    AddressTaken { ip: String, by: String },
+
     #[error("the host cannot give {what}: {reason}")]
     BeyondHost { what: &'static str, reason: String },
 
@@ -89,6 +95,8 @@ impl Error {
             Error::InUse { .. } => "in_use",
             Error::ChecksumMismatch { .. } => "checksum_mismatch",
             Error::BeyondHost { .. } => "beyond_host",
+            Error::Exhausted { .. } => "exhausted",
+            Error::AddressTaken { .. } => "address_taken",
             Error::Cancelled { .. } => "cancelled",
             Error::Interrupted { .. } => "interrupted",
             Error::Store(_) => "store",
@@ -121,6 +129,8 @@ impl Error {
             Error::InUse { .. } => "Detach it from those VMs (or delete them) first.".into(),
             Error::ChecksumMismatch { .. } => "The file differs from the one the checksum belongs to: download it again, or check the value you pasted. Nothing was kept.".into(),
             Error::BeyondHost { .. } => "Ask for less, within what the host reports.".into(),
+            Error::Exhausted { .. } => "Release addresses no VM needs, or add a range to the pool.".into(),
+            Error::AddressTaken { .. } => "Pick another address, or let Vireo take the next free one.".into(),
             Error::Cancelled { .. } => "Nothing it made was kept.".into(),
             Error::Interrupted { .. } => "Run it again: it resumes from the last part the host confirmed.".into(),
             Error::Libvirt { .. } | Error::Store(_) | Error::Internal(_) => return None,

@@ -1,8 +1,9 @@
-//! Vireo's saved state in SQLite: hosts, history, settings. WAL mode, versioned
+//! Vireo's saved state in SQLite: hosts, history, settings, IP pools. WAL mode, versioned
 //! migrations, every write in a transaction.
 
 mod history;
 mod hosts;
+mod ip_pools;
 mod migrations;
 mod storage;
 
@@ -13,6 +14,7 @@ use rusqlite::Connection;
 
 pub use history::{NewHistory, Outcome};
 pub use hosts::{SavedHost, SavedHostKey};
+pub use ip_pools::{holder_text, IpPoolRecord};
 pub use storage::{PendingCleanup, UploadRecord};
 
 #[derive(Debug, thiserror::Error)]

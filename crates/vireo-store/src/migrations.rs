@@ -94,6 +94,33 @@ pub(crate) fn migrations() -> Migrations<'static> {
              );
              ALTER TABLE hosts ADD COLUMN iso_dir TEXT;",
         ),
+        // 4: IP pools, per host by its URI (what the app and the CLI both know it by). A
+        // pool's ranges as the user wrote them (one per line), and each
+        // address that is not free: used (by which VM and NIC) or reserved (with a note).
+        // The primary key is what makes an address impossible to hand out twice.
+        M::up(
+            "CREATE TABLE ip_pools (
+                 id         INTEGER PRIMARY KEY,
+                 host_uri   TEXT NOT NULL,
+                 name       TEXT NOT NULL,
+                 network    TEXT,
+                 v6         INTEGER NOT NULL CHECK (v6 IN (0, 1)),
+                 ranges     TEXT NOT NULL,
+                 created_ms INTEGER NOT NULL,
+                 UNIQUE (host_uri, name)
+             );
+             CREATE TABLE ip_addresses (
+                 pool_id   INTEGER NOT NULL REFERENCES ip_pools (id) ON DELETE CASCADE,
+                 ip        TEXT NOT NULL,
+                 state     TEXT NOT NULL CHECK (state IN ('used', 'reserved')),
+                 vm        TEXT,
+                 mac       TEXT,
+                 note      TEXT,
+                 dhcp_host INTEGER NOT NULL DEFAULT 0 CHECK (dhcp_host IN (0, 1)),
+                 at_ms     INTEGER NOT NULL,
+                 PRIMARY KEY (pool_id, ip)
+             );",
+        ),
     ])
 }
 

@@ -34,6 +34,7 @@ import type { VolumeSummary } from '../bindings/VolumeSummary';
 import { toErrorPayload } from './errors';
 import { ConsoleSocket } from './console/socket';
 import { networkCalls, type NetworkApi } from '../networks/network-api';
+import { ipPoolCalls, type IpPoolApi } from '../ippools/ip-pool-api';
 
 /** Rejections are always normalised to an ErrorPayload. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -44,7 +45,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
-export interface Api extends NetworkApi {
+export interface Api extends NetworkApi, IpPoolApi {
   listHosts(): Promise<HostSummary[]>;
   listVms(hostId: string): Promise<VmSummary[]>;
   /** A lifecycle action on the VM with this UUID. */
@@ -148,6 +149,7 @@ const consoleSockets = new Map<string, ConsoleSocket>();
 
 export const api: Api = {
   ...networkCalls(call),
+  ...ipPoolCalls(call),
   listHosts: () => call<HostSummary[]>('list_hosts'),
   listVms: (hostId) => call<VmSummary[]>('list_vms', { hostId }),
   vmAction: async (hostId, uuid, action) => {

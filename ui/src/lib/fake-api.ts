@@ -38,6 +38,12 @@ import { sshAddress } from './hosts';
 import { hostNameProblem, trimWhiteSpace, vmNameProblem } from './names';
 import { FakeStorage } from './fake-storage';
 import { FakeNetworks } from '../networks/fake-networks';
+import { FakeIpPools } from '../ippools/fake-ip-pools';
+import type { Hold } from '../bindings/Hold';
+import type { IpPoolDetail } from '../bindings/IpPoolDetail';
+import type { IpPoolSummary } from '../bindings/IpPoolSummary';
+import type { NewIpPool } from '../bindings/NewIpPool';
+import type { PoolAddress } from '../bindings/PoolAddress';
 import type { ChangeOutcome as NetChangeOutcome } from '../bindings/ChangeOutcome';
 import type { DhcpHost } from '../bindings/DhcpHost';
 import type { NetworkAction } from '../bindings/NetworkAction';
@@ -500,6 +506,47 @@ export class FakeApi implements Api {
 
   networkLeases(hostId: string, name: string): Promise<NetworkLease[]> {
     return this.#store(`network_leases ${hostId} ${name}`, () => this.networks.leasesOf(hostId, name));
+  }
+
+  /** IP pools (ippools/fake-ip-pools.ts) over the fake networks; tests set the VMs' NICs there. */
+  ipPools = new FakeIpPools(this.networks);
+
+  listIpPools(hostId: string): Promise<IpPoolSummary[]> {
+    return this.#store(`list_ip_pools ${hostId}`, () => this.ipPools.list(hostId));
+  }
+
+  ipPool(hostId: string, name: string): Promise<IpPoolDetail> {
+    return this.#store(`ip_pool ${hostId} ${name}`, () => this.ipPools.detail(hostId, name));
+  }
+
+  createIpPool(hostId: string, pool: NewIpPool): Promise<IpPoolSummary> {
+    return this.#store(`create_ip_pool ${hostId} ${pool.name}`, () =>
+      this.#recorded(hostId, 'create_ip_pool', pool.name, () => this.ipPools.create(hostId, pool)),
+    );
+  }
+
+  deleteIpPool(hostId: string, name: string, release: boolean): Promise<void> {
+    return this.#store(`delete_ip_pool ${hostId} ${name} ${release}`, () =>
+      this.#recorded(hostId, release ? 'delete_ip_pool_releasing' : 'delete_ip_pool', name, () => this.ipPools.remove(hostId, name, release)),
+    );
+  }
+
+  allocateIp(hostId: string, pool: string, ip: string | null, hold: Hold): Promise<PoolAddress> {
+    return this.#store(`allocate_ip ${hostId} ${pool} ${ip ?? 'next'} ${hold.kind}`, () =>
+      this.#recorded(hostId, hold.kind === 'reserve' ? 'reserve_ip' : 'allocate_ip', `${pool} ${ip ?? 'next free'}`, () => this.ipPools.allocate(hostId, pool, ip, hold)),
+    );
+  }
+
+  assignIp(hostId: string, pool: string, vm: string, mac: string | null, ip: string | null): Promise<PoolAddress> {
+    return this.#store(`assign_ip ${hostId} ${pool} ${vm} ${mac ?? '-'} ${ip ?? 'next'}`, () =>
+      this.#recorded(hostId, 'assign_ip', `${pool} ${vm}`, () => this.ipPools.assign(hostId, pool, vm, mac, ip)),
+    );
+  }
+
+  releaseIp(hostId: string, pool: string, ip: string): Promise<void> {
+    return this.#store(`release_ip ${hostId} ${pool} ${ip}`, () =>
+      this.#recorded(hostId, 'release_ip', `${pool} ${ip}`, () => this.ipPools.release(hostId, pool, ip)),
+    );
   }
 
   /** Runs a change and records it in history like the core: its outcome either way. */

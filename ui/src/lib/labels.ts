@@ -113,6 +113,8 @@ export const ERROR_TITLE: Readonly<Record<string, MessageKey>> = {
   in_use: 'error.in_use',
   checksum_mismatch: 'error.checksum_mismatch',
   beyond_host: 'error.beyond_host',
+  exhausted: 'error.exhausted',
+  address_taken: 'error.address_taken',
   cancelled: 'error.cancelled',
   interrupted: 'error.interrupted',
   store: 'error.store',

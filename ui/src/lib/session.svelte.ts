@@ -53,7 +53,7 @@ const MAX_ERRORS = 4;
  * What the main panel shows: the selected host's VMs, its storage pools, its ISO library,
  * or the history of changes on all hosts.
  */
-export type View = 'vms' | 'storage' | 'isos' | 'networks' | 'history';
+export type View = 'vms' | 'storage' | 'isos' | 'networks' | 'ippools' | 'history';
 
 export interface ShownError {
   id: number;
@@ -670,8 +670,8 @@ export class Session {
     if (!this.hosts.some((h) => h.id === this.selectedId)) this.select(this.#firstHostId());
   }
 
-  /** Opens the selected host's storage pools, its ISO library or its networks. */
-  showHostPage(view: 'storage' | 'isos' | 'networks'): void {
+  /** Opens the selected host's storage pools, its ISO library, its networks or its IP pools. */
+  showHostPage(view: 'storage' | 'isos' | 'networks' | 'ippools'): void {
     this.showVms();
     this.view = view;
   }
