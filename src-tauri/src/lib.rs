@@ -78,6 +78,8 @@ pub fn run() -> i32 {
             network_commands::add_dhcp_host,
             network_commands::remove_dhcp_host,
             network_commands::network_leases,
+            network_commands::create_bridge,
+            network_commands::delete_bridge,
             ip_pool_commands::list_ip_pools,
             ip_pool_commands::ip_pool,
             ip_pool_commands::create_ip_pool,

@@ -46,3 +46,14 @@ pub async fn remove_dhcp_host(vireo: State<'_, Vireo>, host_id: String, name: St
 pub async fn network_leases(vireo: State<'_, Vireo>, host_id: String, name: String) -> CmdResult<Vec<NetworkLease>> {
     Ok(vireo.network_leases(&host_id, &name).await?)
 }
+
+/// A Linux bridge on the host, with `nic` (one without addresses) on it.
+#[tauri::command]
+pub async fn create_bridge(vireo: State<'_, Vireo>, host_id: String, name: String, nic: Option<String>) -> CmdResult<()> {
+    Ok(vireo.create_bridge(&host_id, &name, nic.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn delete_bridge(vireo: State<'_, Vireo>, host_id: String, name: String) -> CmdResult<()> {
+    Ok(vireo.delete_bridge(&host_id, &name).await?)
+}

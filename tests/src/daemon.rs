@@ -13,18 +13,20 @@ fn pid() -> Option<i32> {
 
 use std::path::Path;
 
-/// Stops libvirtd (SIGTERM) and waits until its process is gone.
+/// Stops libvirtd (SIGTERM) and waits until its process is gone. It finishes the calls in
+/// flight first (a disk copy that a test stops it during), which on a loaded machine takes
+/// a while: up to 30 s.
 pub fn stop_libvirtd() {
     let pid = pid().expect("libvirtd is running (no live pid in /run/libvirtd.pid)");
     let ok = Command::new("kill").arg(pid.to_string()).status().expect("kill").success();
     assert!(ok, "could not signal libvirtd ({pid})");
-    for _ in 0..200 {
+    for _ in 0..600 {
         if !Path::new(&format!("/proc/{pid}")).exists() {
             return;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    panic!("libvirtd ({pid}) did not stop within 10 s");
+    panic!("libvirtd ({pid}) did not stop within 30 s");
 }
 
 /// Starts libvirtd again (daemonised) and waits until it answers.

@@ -1,4 +1,5 @@
-//! What tests of networks and IP pools share: a guard that removes a network, and a VM
+//! What tests of networks and IP pools share: guards that remove a network or a host
+//! interface, and a VM
 //! booting the test ISO with one NIC on a given network.
 
 use vireo_app::Vireo;
@@ -11,6 +12,15 @@ impl Drop for NetGone {
     fn drop(&mut self) {
         let _ = std::process::Command::new("virsh").args(["-q", "net-destroy", &self.0]).output();
         let _ = std::process::Command::new("virsh").args(["-q", "net-undefine", &self.0]).output();
+    }
+}
+
+/// Removes a host interface the test made.
+pub struct LinkGone(pub String);
+
+impl Drop for LinkGone {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("ip").args(["link", "del", &self.0]).output();
     }
 }
 

@@ -8,18 +8,9 @@
 use vireo_core::{DhcpHost, HostEvent, IpRange, NetworkAction, NetworkIp, NetworkKind, NewNetwork};
 use vireo_tests::fixture::guest_fixture;
 use vireo_tests::guest::{unique_mac, unique_name};
-use vireo_tests::net_kit::{iso_vm_on, NetGone};
+use vireo_tests::net_kit::{iso_vm_on, LinkGone, NetGone};
 use vireo_tests::storage_kit::{local, validate, virsh, Cleanup, TestPool};
 use vireo_tests::wait;
-
-/// Removes a host interface the test made.
-struct LinkGone(String);
-
-impl Drop for LinkGone {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("ip").args(["link", "del", &self.0]).output();
-    }
-}
 
 fn v4(cidr: &str, dhcp: Option<(&str, &str)>) -> NetworkIp {
     NetworkIp { cidr: cidr.into(), gateway: None, dhcp: dhcp.map(|(s, e)| IpRange { start: s.into(), end: e.into() }), hosts: vec![] }

@@ -102,6 +102,31 @@ describe('the networks page', () => {
     expect(fake.api.history[0]).toMatchObject({ action: 'create_network', target: 'lab50', ok: true });
   });
 
+  it('makes the host bridge first when asked, and removes it again if the network is refused', async () => {
+    await openPage();
+    await fireEvent.click(byTestId('net-new'));
+    await type('net-name', 'lanbr');
+    await fireEvent.change(byTestId('net-kind'), { target: { value: 'bridge' } });
+    await type('net-bridge', 'br7');
+    await fireEvent.click(byTestId('net-make-bridge'));
+    await type('net-bridge-nic', 'eth9');
+    await fireEvent.click(byTestId('net-create'));
+    await waitFor(() => expect(q('tr[data-network="lanbr"]')).not.toBeNull());
+    expect(fake.api.calls.filter((c) => c.startsWith('create_'))).toEqual(['create_bridge 1 br7 eth9', 'create_network 1 lanbr']);
+    expect(fake.api.networks.bridges['1']).toEqual(['br7']);
+    await waitFor(() => expect(q('[data-testid="net-form"]')).toBeNull());
+    // A network the core refuses (its name is taken): the bridge made for it goes again.
+    await fireEvent.click(byTestId('net-new'));
+    await type('net-name', 'lanbr');
+    await fireEvent.change(byTestId('net-kind'), { target: { value: 'bridge' } });
+    await type('net-bridge', 'br8');
+    await fireEvent.click(byTestId('net-make-bridge'));
+    await fireEvent.click(byTestId('net-create'));
+    await waitFor(() => expect(byTestId('net-error').dataset.code).toBe('already_exists'));
+    expect(fake.api.calls).toContain('delete_bridge 1 br8');
+    expect(fake.api.networks.bridges['1']).toEqual(['br7']);
+  });
+
   it("shows the core's refusal: an overlap named, a subnet with host bits", async () => {
     await openPage();
     await fireEvent.click(byTestId('net-new'));

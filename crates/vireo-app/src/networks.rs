@@ -63,4 +63,22 @@ impl Vireo {
     pub async fn network_leases(&self, host_id: &str, name: &str) -> Result<Vec<NetworkLease>> {
         self.host(host_id)?.network_leases(name).await
     }
+
+    /// Makes a Linux bridge on the host (for a bridge network), with `nic` enslaved.
+    pub async fn create_bridge(&self, host_id: &str, name: &str, nic: Option<&str>) -> Result<()> {
+        let result = self.host(host_id)?.create_bridge(name, nic).await;
+        let target = match nic {
+            Some(n) => format!("{name} {n}"),
+            None => name.to_owned(),
+        };
+        self.record(self.host_name(host_id), "create_bridge", target, &result).await;
+        result
+    }
+
+    /// Removes a Linux bridge; refused while a network is on it.
+    pub async fn delete_bridge(&self, host_id: &str, name: &str) -> Result<()> {
+        let result = self.host(host_id)?.delete_bridge(name).await;
+        self.record(self.host_name(host_id), "delete_bridge", name.to_owned(), &result).await;
+        result
+    }
 }

@@ -108,6 +108,25 @@ pub enum NetCommand {
     Host(HostCommand),
     /// Current DHCP leases with the VM holding each.
     Leases { name: String },
+    /// Linux bridges on the host, for bridge networks.
+    #[command(subcommand)]
+    Bridge(BridgeCommand),
+}
+
+#[derive(Subcommand)]
+pub enum BridgeCommand {
+    /// Make a bridge (up), optionally with a NIC that has no address on it.
+    Create {
+        name: String,
+        #[arg(long)]
+        nic: Option<String>,
+    },
+    /// Remove a bridge; refused while a network is on it.
+    Delete {
+        name: String,
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -186,6 +205,11 @@ pub async fn net(core: &Vireo, host: &str, cmd: NetCommand, json: bool) -> Resul
         }
         NetCommand::Host(HostCommand::Remove { network, ip }) => core.remove_dhcp_host(host, &network, &ip).await?,
         NetCommand::Leases { name } => leases(&core.network_leases(host, &name).await?, json),
+        NetCommand::Bridge(BridgeCommand::Create { name, nic }) => core.create_bridge(host, &name, nic.as_deref()).await?,
+        NetCommand::Bridge(BridgeCommand::Delete { name, yes }) => {
+            crate::terminal::confirm_destructive(&format!("Remove bridge {name} from the host?"), yes)?;
+            core.delete_bridge(host, &name).await?
+        }
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 
 mod accel;
 mod addresses;
+mod bridges;
 mod clone;
 mod console;
 mod cpu;

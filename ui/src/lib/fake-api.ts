@@ -508,6 +508,16 @@ export class FakeApi implements Api {
     return this.#store(`network_leases ${hostId} ${name}`, () => this.networks.leasesOf(hostId, name));
   }
 
+  createBridge(hostId: string, name: string, nic: string | null): Promise<void> {
+    return this.#store(`create_bridge ${hostId} ${name} ${nic ?? '-'}`, () =>
+      this.#recorded(hostId, 'create_bridge', nic ? `${name} ${nic}` : name, () => this.networks.createBridge(hostId, name, nic)),
+    );
+  }
+
+  deleteBridge(hostId: string, name: string): Promise<void> {
+    return this.#store(`delete_bridge ${hostId} ${name}`, () => this.#recorded(hostId, 'delete_bridge', name, () => this.networks.deleteBridge(hostId, name)));
+  }
+
   /** IP pools (ippools/fake-ip-pools.ts) over the fake networks; tests set the VMs' NICs there. */
   ipPools = new FakeIpPools(this.networks);
 

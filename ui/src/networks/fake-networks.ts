@@ -163,6 +163,24 @@ export class FakeNetworks {
     }
   }
 
+  /** Bridges made through Vireo, by host id. */
+  bridges: Record<string, string[]> = {};
+
+  createBridge(hostId: string, name: string, nic: string | null): void {
+    const made = (this.bridges[hostId] ??= []);
+    if (made.includes(name) || this.#of(hostId).some((n) => n.bridge === name)) {
+      throw { code: 'already_exists', message: `${hostId} already has a network interface named '${name}'`, hint: null } satisfies ErrorPayload;
+    }
+    if (nic === 'lo') throw invalid('NIC', "'lo' has the address 127.0.0.1: on a bridge it would stop working (and a host reached through it would be cut off); move its addresses to the bridge first");
+    made.push(name);
+  }
+
+  deleteBridge(hostId: string, name: string): void {
+    const users = this.#of(hostId).filter((n) => n.bridge === name);
+    if (users.length > 0) throw { code: 'in_use', message: `bridge '${name}' is in use by ${users.map((n) => `network ${n.name}`).join(', ')}`, hint: null } satisfies ErrorPayload;
+    this.bridges[hostId] = (this.bridges[hostId] ?? []).filter((b) => b !== name);
+  }
+
   leasesOf(hostId: string, name: string): NetworkLease[] {
     this.#find(hostId, name);
     return structuredClone(this.leases[hostId]?.[name] ?? []);

@@ -24,6 +24,10 @@ export interface NetworkApi {
   removeDhcpHost(hostId: string, name: string, ip: string): Promise<void>;
   /** The current leases, each with its VM and whether it is a static host. */
   networkLeases(hostId: string, name: string): Promise<NetworkLease[]>;
+  /** A Linux bridge on the host, up, with `nic` (one without addresses) on it. */
+  createBridge(hostId: string, name: string, nic: string | null): Promise<void>;
+  /** Refused while a network is on it. */
+  deleteBridge(hostId: string, name: string): Promise<void>;
 }
 
 type Call = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
@@ -46,5 +50,11 @@ export function networkCalls(call: Call): NetworkApi {
       await call<null>('remove_dhcp_host', { hostId, name, ip });
     },
     networkLeases: (hostId, name) => call<NetworkLease[]>('network_leases', { hostId, name }),
+    createBridge: async (hostId, name, nic) => {
+      await call<null>('create_bridge', { hostId, name, nic });
+    },
+    deleteBridge: async (hostId, name) => {
+      await call<null>('delete_bridge', { hostId, name });
+    },
   };
 }

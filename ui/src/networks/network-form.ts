@@ -26,12 +26,15 @@ export interface NetworkForm {
   end4: string;
   cidr6: string;
   bridge: string;
+  /** For a bridge network: make the bridge on the host first, with this NIC (may be empty) on it. */
+  makeBridge: boolean;
+  bridgeNic: string;
   device: string;
   autostart: boolean;
 }
 
 export function emptyNetworkForm(): NetworkForm {
-  return { name: '', kind: 'nat', cidr4: '', gateway4: '', dhcp4: 'auto', start4: '', end4: '', cidr6: '', bridge: '', device: '', autostart: true };
+  return { name: '', kind: 'nat', cidr4: '', gateway4: '', dhcp4: 'auto', start4: '', end4: '', cidr6: '', bridge: '', makeBridge: false, bridgeNic: '', device: '', autostart: true };
 }
 
 /** Whether the kind has its own subnet (libvirt runs DHCP for it on the host). */

@@ -101,8 +101,18 @@ export class NetworksState {
     }
   }
 
-  async create(net: NewNetwork): Promise<boolean> {
-    const done = await this.#change(() => this.#api.createNetwork(this.hostId, net));
+  /** Makes the network; with `bridge`, its host bridge first (removed again if the network is refused). */
+  async create(net: NewNetwork, bridge: { nic: string | null } | null = null): Promise<boolean> {
+    const done = await this.#change(async () => {
+      if (bridge === null || net.bridge === null) return this.#api.createNetwork(this.hostId, net);
+      await this.#api.createBridge(this.hostId, net.bridge, bridge.nic);
+      try {
+        return await this.#api.createNetwork(this.hostId, net);
+      } catch (e) {
+        await this.#api.deleteBridge(this.hostId, net.bridge).catch(() => {});
+        throw e;
+      }
+    });
     if (done) await this.select(net.name);
     return done;
   }
