@@ -24,6 +24,14 @@ impl TestPool {
         TestPool { name, dir }
     }
 
+    /// The test guest's ISO copied into the pool and known to libvirt (the pool refreshed);
+    /// its path, for a VM's CD-ROM.
+    pub async fn guest_iso(&self, app: &Vireo, host: &str) -> String {
+        std::fs::copy(crate::fixture::guest_fixture().iso, self.dir.path().join("guest.iso")).unwrap();
+        app.pool_action(host, &self.name, vireo_app::PoolAction::Refresh).await.unwrap();
+        app.host(host).unwrap().volume(&self.name, "guest.iso").await.unwrap().path
+    }
+
     /// The files in the pool's directory, sorted.
     pub fn files(&self) -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(self.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();

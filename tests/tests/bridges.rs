@@ -7,7 +7,6 @@
 use std::process::Command;
 
 use vireo_core::{NetworkKind, NewNetwork};
-use vireo_tests::fixture::guest_fixture;
 use vireo_tests::guest::{unique_mac, unique_name};
 use vireo_tests::net_kit::{iso_vm_on, LinkGone, NetGone};
 use vireo_tests::storage_kit::{local, validate, virsh, Cleanup, TestPool};
@@ -64,9 +63,7 @@ async fn a_bridge_made_by_vireo_carries_a_bridge_network_and_the_guest() {
     app.create_network(&host, spec).await.expect("a bridge network on Vireo's bridge");
     validate("network", &virsh(&["net-dumpxml", "--inactive", &net]));
     let pool = TestPool::make(&app, &host).await;
-    std::fs::copy(guest_fixture().iso, pool.dir.path().join("guest.iso")).unwrap();
-    app.pool_action(&host, &pool.name, vireo_app::PoolAction::Refresh).await.unwrap();
-    let iso = app.host(&host).unwrap().volume(&pool.name, "guest.iso").await.unwrap().path;
+    let iso = pool.guest_iso(&app, &host).await;
     let vm = unique_name("brvm");
     let vm_gone = Cleanup(vm.clone());
     iso_vm_on(&app, &host, &vm, &pool.name, &iso, &net, &unique_mac(), true).await;

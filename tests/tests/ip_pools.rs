@@ -8,7 +8,6 @@
 
 use vireo_app::Vireo;
 use vireo_core::{AddressState, DhcpHost, Hold, IpRange, NetworkIp, NetworkKind, NewIpPool, NewNetwork, VmAction};
-use vireo_tests::fixture::guest_fixture;
 use vireo_tests::guest::{unique_mac, unique_name};
 use vireo_tests::net_kit::{iso_vm_on, NetGone};
 use vireo_tests::storage_kit::{local, virsh, Cleanup, TestPool};
@@ -40,9 +39,7 @@ async fn a_guest_comes_up_with_the_address_its_pool_assigned() {
     let r = app.allocate_ip(&host, &name, Some("10.78.4.100"), Hold::Reserve { note: "the router".into() }).await.unwrap();
     assert_eq!(r.state, AddressState::Reserved);
     let store = TestPool::make(&app, &host).await;
-    std::fs::copy(guest_fixture().iso, store.dir.path().join("guest.iso")).unwrap();
-    app.pool_action(&host, &store.name, vireo_app::PoolAction::Refresh).await.unwrap();
-    let iso = h.volume(&store.name, "guest.iso").await.unwrap().path;
+    let iso = store.guest_iso(&app, &host).await;
     let vm = unique_name("poolvm");
     let _vm_gone = Cleanup(vm.clone());
     let mac = unique_mac();

@@ -6,7 +6,6 @@
 //! `default`, with the host's own route) are refused before anything is made.
 
 use vireo_core::{DhcpHost, HostEvent, IpRange, NetworkAction, NetworkIp, NetworkKind, NewNetwork};
-use vireo_tests::fixture::guest_fixture;
 use vireo_tests::guest::{unique_mac, unique_name};
 use vireo_tests::net_kit::{iso_vm_on, LinkGone, NetGone};
 use vireo_tests::storage_kit::{local, validate, virsh, Cleanup, TestPool};
@@ -53,9 +52,7 @@ async fn a_network_made_checked_used_by_a_guest_and_refused_while_in_use() {
     assert!(again.to_string().contains("already gives 10.77.1.50"), "{again}");
     assert!(virsh(&["net-dumpxml", "--inactive", &name]).contains("10.77.1.50"), "the static host is persistent too");
     let pool = TestPool::make(&app, &host).await;
-    std::fs::copy(guest_fixture().iso, pool.dir.path().join("guest.iso")).unwrap();
-    app.pool_action(&host, &pool.name, vireo_app::PoolAction::Refresh).await.unwrap();
-    let iso = h.volume(&pool.name, "guest.iso").await.unwrap().path;
+    let iso = pool.guest_iso(&app, &host).await;
     let vm = unique_name("netvm");
     let _vm_gone = Cleanup(vm.clone());
     iso_vm_on(&app, &host, &vm, &pool.name, &iso, &name, &mac, true).await;

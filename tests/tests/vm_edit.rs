@@ -11,17 +11,9 @@ use vireo_app::Vireo;
 use vireo_core::{
     AddedDisk, AddressSource, Applied, BootDevice, DiskBus, Firmware, NewDisk, NewNic, NewVm, VmChange, VmRef, VolumeFormat,
 };
-use vireo_tests::fixture::guest_fixture;
 use vireo_tests::guest::{unique_mac, unique_name};
 use vireo_tests::storage_kit::{local, validate, virsh, Cleanup, TestPool};
 use vireo_tests::wait;
-
-/// The test ISO as a volume of the pool.
-async fn iso_in(app: &Vireo, host: &str, pool: &TestPool) -> String {
-    std::fs::copy(guest_fixture().iso, pool.dir.path().join("guest.iso")).unwrap();
-    app.pool_action(host, &pool.name, vireo_app::PoolAction::Refresh).await.unwrap();
-    app.host(host).unwrap().volume(&pool.name, "guest.iso").await.unwrap().path
-}
 
 async fn make_vm(app: &Vireo, host: &str, name: &str, pool: &str, iso: &str, mac: &str, start: bool) -> String {
     let vm = NewVm {
@@ -50,7 +42,7 @@ async fn hotplugged_disks_and_nics_appear_in_the_running_guest_and_edits_say_whe
     let data = tempfile::tempdir().unwrap();
     let (app, host) = local(data.path()).await;
     let pool = TestPool::make(&app, &host).await;
-    let iso = iso_in(&app, &host, &pool).await;
+    let iso = pool.guest_iso(&app, &host).await;
     let name = unique_name("ed");
     let _guard = Cleanup(name.clone());
     let mac = unique_mac();
@@ -170,7 +162,7 @@ async fn bad_edits_are_refused_with_a_clear_error_and_change_nothing() {
     let data = tempfile::tempdir().unwrap();
     let (app, host) = local(data.path()).await;
     let pool = TestPool::make(&app, &host).await;
-    let iso = iso_in(&app, &host, &pool).await;
+    let iso = pool.guest_iso(&app, &host).await;
     let name = unique_name("bad");
     let _guard = Cleanup(name.clone());
     let uuid = make_vm(&app, &host, &name, &pool.name, &iso, &unique_mac(), false).await;

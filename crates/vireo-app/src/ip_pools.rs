@@ -15,6 +15,7 @@ use vireo_host::Host;
 use vireo_net::ippool::{to_int, Pool};
 use vireo_store::{holder_text, IpPoolRecord};
 
+use crate::tasks::now_ms;
 use crate::{blocking, Vireo};
 
 /// What the host holds of a network's addresses, outside any pool.
@@ -33,23 +34,23 @@ struct Loaded {
     addresses: Vec<PoolAddress>,
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis() as i64
-}
-
-fn summary(l: &Loaded) -> IpPoolSummary {
-    let used = l.addresses.iter().filter(|a| a.state == AddressState::Used).count() as u32;
-    let reserved = l.addresses.len() as u32 - used;
+/// A pool's usage from its counts of used and reserved addresses.
+fn summary(rec: &IpPoolRecord, size: u128, (used, reserved): (u32, u32)) -> IpPoolSummary {
     IpPoolSummary {
-        name: l.rec.name.clone(),
-        network: l.rec.network.clone(),
-        v6: l.rec.v6,
-        ranges: l.rec.ranges.clone(),
-        size: l.pool.size_text(),
+        name: rec.name.clone(),
+        network: rec.network.clone(),
+        v6: rec.v6,
+        ranges: rec.ranges.clone(),
+        size: size.to_string(),
         used,
         reserved,
-        free: (l.pool.size() - l.addresses.len() as u128).to_string(),
+        free: (size - (used + reserved) as u128).to_string(),
     }
+}
+
+fn loaded_summary(l: &Loaded) -> IpPoolSummary {
+    let used = l.addresses.iter().filter(|a| a.state == AddressState::Used).count() as u32;
+    summary(&l.rec, l.pool.size(), (used, l.addresses.len() as u32 - used))
 }
 
 fn loaded(rec: IpPoolRecord, addresses: Vec<PoolAddress>) -> Result<Loaded> {
@@ -153,9 +154,10 @@ impl Vireo {
         let (store, host) = (self.store.clone(), self.pool_key(host_id)?);
         blocking(move || {
             let mut out = Vec::new();
+            // Counts, not the address rows: a full /16 is 65 534 of them.
             for rec in store.ip_pools(&host)? {
-                let addresses = store.pool_addresses(rec.id)?;
-                out.push(summary(&loaded(rec, addresses)?));
+                let size = Pool::new(&rec.name, &rec.ranges)?.size();
+                out.push(summary(&rec, size, store.pool_counts(rec.id)?));
             }
             Ok(out)
         })
@@ -176,7 +178,7 @@ impl Vireo {
         };
         let conflicts = conflicts(&l, &held, &statics);
         l.addresses.sort_by_key(|a| a.ip.parse::<IpAddr>().map(to_int).unwrap_or_default());
-        Ok(IpPoolDetail { pool: summary(&l), addresses: l.addresses, conflicts })
+        Ok(IpPoolDetail { pool: loaded_summary(&l), addresses: l.addresses, conflicts })
     }
 
     pub async fn create_ip_pool(&self, host_id: &str, new: NewIpPool) -> Result<IpPoolSummary> {
@@ -222,7 +224,7 @@ impl Vireo {
                 }
             }
             let rec = store.add_ip_pool(&host_id_owned, &host_name, &name, network.as_deref(), v6, &ranges)?;
-            Ok(summary(&loaded(rec, Vec::new())?))
+            Ok(summary(&rec, pool.size(), (0, 0)))
         })
         .await
     }

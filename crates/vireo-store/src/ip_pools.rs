@@ -5,11 +5,7 @@
 use rusqlite::{params, OptionalExtension};
 use vireo_core::{AddressState, Error, PoolAddress};
 
-use crate::{Result, Store, StoreError};
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis() as i64
-}
+use crate::{now_ms, Result, Store, StoreError};
 
 /// A saved pool: where it belongs and its ranges as written.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -46,6 +46,11 @@ impl From<StoreError> for vireo_core::Error {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// Milliseconds since the Unix epoch, as the tables keep times.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis() as i64
+}
+
 pub struct Store {
     conn: Mutex<Connection>,
 }

@@ -3,11 +3,7 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use crate::{Result, Store};
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis() as i64
-}
+use crate::{now_ms, Result, Store};
 
 /// An upload under way: how far the host has confirmed it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use vireo_core::{Error, Result};
 
 use super::free_set::FreeSet;
-use super::span::{self, count_text, to_int, to_ip, Family, Span};
+use super::span::{self, to_int, to_ip, Family, Span};
 
 #[derive(Debug, Clone)]
 pub struct Pool {
@@ -49,8 +49,9 @@ impl Pool {
         self.free.count()
     }
 
+    /// The size in decimal (an IPv6 /64 has more addresses than a u64 holds).
     pub fn size_text(&self) -> String {
-        count_text(self.size())
+        self.size().to_string()
     }
 
     pub fn contains(&self, ip: IpAddr) -> bool {

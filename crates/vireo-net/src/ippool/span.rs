@@ -154,11 +154,6 @@ pub fn parse_all(texts: &[String]) -> Result<(Family, Vec<Span>)> {
     Ok((family.expect("at least one range"), spans))
 }
 
-/// A decimal count (an IPv6 /64 has more addresses than a u64 holds).
-pub fn count_text(n: u128) -> String {
-    n.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
