@@ -264,3 +264,31 @@ async fn linked_clones_and_copies_of_a_template_boot_and_leave_it_unchanged() {
     assert_eq!(pool.files(), ["template.img"], "the clones' disks went with them");
     assert_eq!(sha256_of(&pool.dir.path().join("template.img")), template_sha, "the template is unchanged");
 }
+
+/// Deleted keeping its storage: the domain goes, its disk stays in the pool (and can be
+/// used again), and the history says which delete it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vm_deleted_keeping_its_storage_leaves_its_disk() {
+    let data = tempfile::tempdir().unwrap();
+    let (app, host) = local(data.path()).await;
+    let h = app.host(&host).unwrap();
+    let pool = TestPool::make(&app, &host).await;
+    let iso = pool.guest_iso(&app, &host).await;
+    let name = unique_name("keep");
+    let _gone = Cleanup(name.clone());
+    let vm = NewVm { start: false, ..new_vm(&name, &pool.name, &iso, &unique_mac()) };
+    let task = app.create_vm(&host, vm).await.unwrap();
+    app.wait_task(&task.id).await.expect("create the VM");
+    let uuid = app.list_vms(&host).await.unwrap().into_iter().find(|v| v.name == name).expect("listed").uuid;
+    let disks: Vec<String> = pool.files().into_iter().filter(|f| f != "guest.iso").collect();
+    assert!(!disks.is_empty(), "the VM has a disk in the pool: {:?}", pool.files());
+
+    let task = app.delete_vm(&host, &uuid, false).await.unwrap();
+    app.wait_task(&task.id).await.expect("delete the VM, keeping its storage");
+    assert!(!h.vm_exists(&name).await.unwrap(), "the domain is gone");
+    for d in &disks {
+        assert!(pool.files().contains(d), "{d} is kept: {:?}", pool.files());
+        app.delete_volume(&host, &pool.name, d).await.expect("the kept disk is a volume like any other");
+    }
+    assert!(app.history(10).await.unwrap().iter().any(|e| e.action == "delete_vm" && e.ok && e.target == name));
+}
